@@ -1,0 +1,168 @@
+"""Settings, read from the environment (and a .env file when present) through django-environ only.
+
+Every variable is documented in .env.example and in README.md.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from storage.config import select_backend
+from storage.errors import ConfigurationError
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env")
+
+
+def _env(reader, name, **kwargs):
+    """Read one variable; a malformed value is a clear configuration error, not a traceback."""
+    try:
+        return reader(name, **kwargs)
+    except (ValueError, TypeError, environ.ImproperlyConfigured) as exc:
+        raise ImproperlyConfigured(f"Environment variable {name} is invalid: {exc}") from None
+
+
+DEBUG = _env(env.bool, "DEBUG", default=False)
+
+SECRET_KEY = _env(env.str, "SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required when DEBUG is off: set it to a long random string "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+
+ALLOWED_HOSTS = _env(env.list, "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "storage.apps.StorageConfig",
+    "clients.apps.ClientsConfig",
+    "sessions_app.apps.SessionsAppConfig",
+    "diagnostics.apps.DiagnosticsConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "storage.middleware.StaleReadMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+
+# Django's own tables (users, admin log, tokens, login sessions) live here, never the records.
+DATABASES = {"default": _env(env.db_url, "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Storage: the backend is chosen once, here (DESIGN.md "Storage").
+REDIS_URL = _env(env.str, "REDIS_URL", default="")
+KV_REST_API_URL = _env(env.str, "KV_REST_API_URL", default="")
+KV_REST_API_TOKEN = _env(env.str, "KV_REST_API_TOKEN", default="")
+try:
+    _backend = select_backend(
+        backend=_env(env.str, "STORAGE_BACKEND", default=""),
+        redis_url=REDIS_URL,
+        rest_url=KV_REST_API_URL,
+        rest_token=KV_REST_API_TOKEN,
+        debug=DEBUG,
+    )
+except ConfigurationError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+
+STORAGE = {
+    "BACKEND": _backend,
+    "REDIS_URL": REDIS_URL,
+    "REST_URL": KV_REST_API_URL,
+    "REST_TOKEN": KV_REST_API_TOKEN,
+    "KEY_PREFIX": _env(env.str, "STORAGE_KEY_PREFIX", default="app"),
+    "DATA_DIR": _env(env.str, "STORAGE_DATA_DIR", default=str(BASE_DIR / "data")),
+    "SOCKET_TIMEOUT": _env(env.float, "STORAGE_SOCKET_TIMEOUT", default=2.0),
+    "CONNECT_TIMEOUT": _env(env.float, "STORAGE_CONNECT_TIMEOUT", default=2.0),
+    # Production serves the last known memory state (flagged stale) when the backend can't be read.
+    "STALE_READS": _env(env.bool, "STORAGE_STALE_READS", default=not DEBUG),
+    # In DEBUG, an unreachable Redis at startup falls back to JSON files (the seed's local fallback).
+    "DEBUG_FALLBACK": DEBUG,
+}
+
+LOG_FORMAT = _env(env.str, "LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}")
+LOG_EMOJI = _env(env.bool, "LOG_EMOJI", default=True)
+LOG_LEVEL = _env(env.str, "LOG_LEVEL", default="INFO").upper()
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "text": {
+            "()": "storage.log.EmojiFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "emoji": LOG_EMOJI,
+        },
+        "json": {"()": "storage.log.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "storage": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
+
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _env(env.bool, "SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = _env(env.int, "SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    CSRF_TRUSTED_ORIGINS = _env(env.list, "CSRF_TRUSTED_ORIGINS", default=[])

@@ -1,0 +1,133 @@
+"""The contract implemented once over Redis commands; redis.py and rest.py only bring transport.
+
+A subclass provides three primitives, each retried by the one policy and each translating its
+failures into storage errors: call(*args), pipeline(commands, transaction) and
+evalsha(operation, keys, args) (EVALSHA, loading the script on NOSCRIPT).
+"""
+
+import json
+
+from ..errors import (
+    AlreadyExists,
+    CommandError,
+    DependentsExist,
+    NotFound,
+    ReferenceViolation,
+    UniqueViolation,
+    VersionConflict,
+)
+from ..keys import KeyLayout
+from .base import Backend, Changes, WriteResult
+
+MGET_CHUNK = 1000
+OP_TTL_SECONDS = 300
+CHANGES_MAX = 50_000
+CHANGES_SLACK = 1_000
+
+
+class CommandBackend(Backend):
+    def __init__(self, prefix):
+        self.keys = KeyLayout(prefix)
+
+    # transport, provided by subclasses
+    def call(self, *args):
+        raise NotImplementedError
+
+    def pipeline(self, commands, transaction=False):
+        raise NotImplementedError
+
+    def evalsha(self, operation, keys, args):
+        raise NotImplementedError
+
+    # reads
+    def ping(self):
+        return self.call("PING")
+
+    def get(self, collection, record_id):
+        return self.call("GET", self.keys.record(collection, record_id))
+
+    def get_many(self, collection, record_ids):
+        found = []
+        ids = list(record_ids)
+        for start in range(0, len(ids), MGET_CHUNK):
+            chunk = [self.keys.record(collection, i) for i in ids[start : start + MGET_CHUNK]]
+            found.extend(self.call("MGET", *chunk))
+        return found
+
+    def version(self, collection):
+        return int(self.call("GET", self.keys.version(collection)) or 0)
+
+    def snapshot_ids(self, collection):
+        version, ids = self.pipeline(
+            [("GET", self.keys.version(collection)), ("ZRANGE", self.keys.index(collection), 0, -1)],
+            transaction=True,
+        )
+        return int(version or 0), list(ids)
+
+    def changes_since(self, collection, since):
+        version, floor, ids = self.pipeline(
+            [
+                ("GET", self.keys.version(collection)),
+                ("HGET", self.keys.meta(), f"floor:{collection}"),
+                ("ZRANGEBYSCORE", self.keys.changes(collection), f"({int(since)}", "+inf"),
+            ],
+            transaction=True,
+        )
+        return Changes(version=int(version or 0), floor=int(float(floor or 0)), ids=tuple(ids))
+
+    def count(self, collection):
+        return int(self.call("ZCARD", self.keys.index(collection)))
+
+    def ids_by(self, collection, field, value):
+        return sorted(self.call("SMEMBERS", self.keys.by(collection, field, value)))
+
+    # writes
+    def write(self, write):
+        keys = self.keys
+        collection = write.collection
+        spec = {
+            "root": keys.root,
+            "collection": collection,
+            "id": write.record_id,
+            "expected": -1 if write.expected_version is None else int(write.expected_version),
+            "created_ms": int(write.created_ms),
+            "unique": [list(u) for u in write.unique],
+            "by": [list(b) for b in write.by],
+            "refs": [list(r) for r in write.refs],
+            "dependents": [[d.collection, d.field, list(d.by_fields)] for d in write.dependents],
+            "cascade": bool(write.cascade),
+            "op_ttl": OP_TTL_SECONDS,
+            "changes_max": CHANGES_MAX,
+            "changes_slack": CHANGES_SLACK,
+        }
+        script_keys = [
+            keys.record(collection, write.record_id),
+            keys.index(collection),
+            keys.version(collection),
+            keys.changes(collection),
+            keys.meta(),
+            keys.op(write.op_id),
+        ]
+        reply = self.evalsha(write.op, script_keys, [json.dumps(spec), write.doc])
+        return interpret_reply(write, reply)
+
+
+def interpret_reply(write, reply):
+    """Turn a script's reply (shared by the Lua scripts and jsonfile) into a result or an error."""
+    status = reply[0]
+    if status == "ok":
+        cascaded = int(reply[3]) if len(reply) > 3 else 0
+        return WriteResult(int(reply[1]), int(reply[2]), cascaded)
+    if status == "not_found":
+        raise NotFound(write.collection, write.record_id)
+    if status == "exists":
+        raise AlreadyExists(write.collection, write.record_id)
+    if status == "conflict":
+        raise VersionConflict(write.collection, write.record_id, write.expected_version, int(reply[1]))
+    if status == "unique":
+        raise UniqueViolation(write.collection, reply[1], reply[2])
+    if status == "ref":
+        raise ReferenceViolation(write.collection, reply[1], reply[2])
+    if status == "dependents":
+        raise DependentsExist(write.collection, write.record_id, reply[1], int(reply[2]))
+    raise CommandError(f"unexpected reply from the {write.op} script: {reply!r}")

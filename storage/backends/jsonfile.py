@@ -1,0 +1,243 @@
+"""JSON files for local development (DEBUG): one file per collection under STORAGE_DATA_DIR/<prefix>/.
+
+Crash safety: every write goes to a temp file, is fsynced, replaces the old file atomically
+(os.replace) and the directory is fsynced, so a file is always either the old or the new state.
+Read-modify-write runs under flock on a separate lock file, because the runserver reloader (or any
+second process) may write at the same time. The write semantics mirror the Lua scripts exactly.
+"""
+
+import fcntl
+import json
+import os
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import InvalidRecord, TransientError
+from ..keys import KeyLayout
+from .base import Backend, Changes
+from .commands import CHANGES_MAX, CHANGES_SLACK, OP_TTL_SECONDS, interpret_reply
+
+
+def _empty():
+    return {"version": 0, "floor": 0, "records": {}, "index": {}, "changes": {}, "unique": {}, "by": {}, "ops": {}}
+
+
+class JsonFileBackend(Backend):
+    name = "jsonfile"
+
+    def __init__(self, data_dir, prefix):
+        KeyLayout(prefix)  # validates the prefix, which becomes a directory name
+        self.dir = Path(data_dir) / prefix
+        self._parsed = {}  # collection -> (file signature, state)
+
+    def describe(self):
+        return {"backend": self.name, "target": str(self.dir), "mode": "local files"}
+
+    def _path(self, collection):
+        return self.dir / f"{collection}.json"
+
+    @contextmanager
+    def _locked(self):
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / ".lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _load(self, collection):
+        path = self._path(collection)
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return _empty()
+        signature = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        cached = self._parsed.get(collection)
+        if cached and cached[0] == signature:
+            return cached[1]
+        try:
+            state = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InvalidRecord(f"{path} does not parse as JSON: {exc}") from exc
+        self._parsed[collection] = (signature, state)
+        return state
+
+    def _save(self, collection, state):
+        path = self._path(collection)
+        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=f".{collection}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(state, handle, ensure_ascii=False, separators=(",", ":"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(self.dir, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        self._parsed.pop(collection, None)
+
+    def _read(self, collection):
+        try:
+            return self._load(collection)
+        except OSError as exc:
+            raise TransientError(str(exc)) from exc
+
+    # reads
+    def ping(self):
+        self.dir.mkdir(parents=True, exist_ok=True)
+        return True
+
+    def get(self, collection, record_id):
+        record = self._read(collection)["records"].get(record_id)
+        return None if record is None else json.dumps(record, ensure_ascii=False)
+
+    def get_many(self, collection, record_ids):
+        records = self._read(collection)["records"]
+        return [None if records.get(i) is None else json.dumps(records[i], ensure_ascii=False) for i in record_ids]
+
+    def version(self, collection):
+        return self._read(collection)["version"]
+
+    def snapshot_ids(self, collection):
+        state = self._read(collection)
+        return state["version"], sorted(state["index"], key=lambda i: (state["index"][i], i))
+
+    def changes_since(self, collection, since):
+        state = self._read(collection)
+        ids = tuple(sorted((i for i, v in state["changes"].items() if v > since), key=state["changes"].get))
+        return Changes(version=state["version"], floor=state["floor"], ids=ids)
+
+    def count(self, collection):
+        return len(self._read(collection)["index"])
+
+    def ids_by(self, collection, field, value):
+        return sorted(self._read(collection)["by"].get(field, {}).get(value, []))
+
+    # writes
+    def write(self, write):
+        with self._locked():
+            states = {}
+
+            def state_of(collection):
+                if collection not in states:
+                    states[collection] = json.loads(json.dumps(self._load(collection)))  # private copy
+                return states[collection]
+
+            reply, touched = _apply(write, state_of)
+            for collection in sorted(touched, key=lambda c: c == write.collection):  # dependents first
+                self._save(collection, states[collection])
+        return interpret_reply(write, reply)
+
+
+def _record_change(state, record_id):
+    state["version"] += 1
+    state["changes"][record_id] = state["version"]
+    if len(state["changes"]) > CHANGES_MAX + CHANGES_SLACK:
+        ordered = sorted(state["changes"].items(), key=lambda item: item[1])
+        drop = ordered[: len(ordered) - CHANGES_MAX]
+        for old_id, _ in drop:
+            del state["changes"][old_id]
+        state["floor"] = drop[-1][1]
+    return state["version"]
+
+
+def _apply_indexes(state, write):
+    for field, old, new in write.unique:
+        values = state["unique"].setdefault(field, {})
+        if old and old != new and values.get(old) == write.record_id:
+            del values[old]
+        if new:
+            values[new] = write.record_id
+    for field, old, new in write.by:
+        values = state["by"].setdefault(field, {})
+        if old and old != new and write.record_id in values.get(old, []):
+            values[old].remove(write.record_id)
+            if not values[old]:
+                del values[old]
+        if new and write.record_id not in values.setdefault(new, []):
+            values[new].append(write.record_id)
+
+
+def _problem(state, write, state_of):
+    for field, _old, new in write.unique:
+        owner = state["unique"].get(field, {}).get(new)
+        if new and owner and owner != write.record_id:
+            return ["unique", field, owner]
+    for field, target, value in write.refs:
+        if value and value not in state_of(target)["records"]:
+            return ["ref", field, value]
+    return None
+
+
+def _apply(write, state_of):
+    """The Lua scripts' logic over the parsed files. Returns (reply, collections to save)."""
+    state = state_of(write.collection)
+    now = time.time()
+    state["ops"] = {k: v for k, v in state["ops"].items() if v[1] > now}
+    if write.op_id in state["ops"]:
+        return state["ops"][write.op_id][0], set()
+    touched = {write.collection}
+
+    def finish(reply):
+        state["ops"][write.op_id] = [reply, now + OP_TTL_SECONDS]
+        return reply, touched
+
+    current = state["records"].get(write.record_id)
+    if write.op == "create":
+        if current is not None:
+            return finish(["exists"])
+        problem = _problem(state, write, state_of)
+        if problem:
+            return finish(problem)
+        state["records"][write.record_id] = json.loads(write.doc)
+        state["index"][write.record_id] = write.created_ms
+        _apply_indexes(state, write)
+        return finish(["ok", 1, _record_change(state, write.record_id)])
+
+    if current is None:
+        return finish(["not_found"])
+    version = int(current.get("version", 0))
+    expected = write.expected_version
+    if (write.op == "update" or expected is not None) and version != expected:
+        return finish(["conflict", version])
+
+    if write.op == "update":
+        problem = _problem(state, write, state_of)
+        if problem:
+            return finish(problem)
+        state["records"][write.record_id] = json.loads(write.doc)
+        _apply_indexes(state, write)
+        return finish(["ok", version + 1, _record_change(state, write.record_id)])
+
+    for dep in write.dependents:
+        members = state_of(dep.collection)["by"].get(dep.field, {}).get(write.record_id, [])
+        if members and not write.cascade:
+            return finish(["dependents", dep.collection, len(members)])
+    cascaded = 0
+    if write.cascade:
+        for dep in write.dependents:
+            dep_state = state_of(dep.collection)
+            for dep_id in list(dep_state["by"].get(dep.field, {}).get(write.record_id, [])):
+                record = dep_state["records"].pop(dep_id, None)
+                if record is not None:
+                    cascaded += 1
+                    for field in dep.by_fields:
+                        ids = dep_state["by"].get(field, {}).get(record.get(field), [])
+                        if dep_id in ids:
+                            ids.remove(dep_id)
+                dep_state["index"].pop(dep_id, None)
+                _record_change(dep_state, dep_id)
+            dep_state["by"].get(dep.field, {}).pop(write.record_id, None)
+            touched.add(dep.collection)
+    del state["records"][write.record_id]
+    state["index"].pop(write.record_id, None)
+    _apply_indexes(state, write)
+    return finish(["ok", 0, _record_change(state, write.record_id), cascaded])

@@ -1,0 +1,71 @@
+"""The storage layer's exceptions. Backends translate their own failures into these."""
+
+
+class StorageError(Exception):
+    """Base class of every storage error."""
+
+
+class ConfigurationError(StorageError):
+    """The backend is misconfigured (bad URL, bad token, read-only token...). Not retried."""
+
+
+class TransientError(StorageError):
+    """A failure that may succeed on retry (connection, timeout, LOADING, 429/5xx)."""
+
+
+class StorageUnavailable(StorageError):
+    """The backend could not be reached after every retry. Maps to 503 + Retry-After."""
+
+    retry_after = 5
+
+
+class CommandError(StorageError):
+    """The backend rejected a command (a bug or a misconfiguration, never retried)."""
+
+
+class InvalidRecord(StorageError):
+    """A stored value that does not parse as a record."""
+
+
+class NotFound(StorageError):
+    def __init__(self, collection, record_id):
+        self.collection, self.record_id = collection, record_id
+        super().__init__(f"{collection} {record_id!r} not found")
+
+
+class VersionConflict(StorageError):
+    def __init__(self, collection, record_id, expected, current):
+        self.collection, self.record_id = collection, record_id
+        self.expected, self.current = expected, current
+        super().__init__(
+            f"{collection} {record_id!r} is at version {current}, not {expected}: "
+            "someone else changed it; reload and try again"
+        )
+
+
+class AlreadyExists(StorageError):
+    def __init__(self, collection, record_id):
+        self.collection, self.record_id = collection, record_id
+        super().__init__(f"{collection} {record_id!r} already exists")
+
+
+class UniqueViolation(StorageError):
+    def __init__(self, collection, field, existing_id):
+        self.collection, self.field, self.existing_id = collection, field, existing_id
+        super().__init__(f"another record of {collection} already has this {field}")
+
+
+class ReferenceViolation(StorageError):
+    def __init__(self, collection, field, value):
+        self.collection, self.field, self.value = collection, field, value
+        super().__init__(f"{field} {value!r} names no existing record")
+
+
+class DependentsExist(StorageError):
+    def __init__(self, collection, record_id, dependent_collection, count):
+        self.collection, self.record_id = collection, record_id
+        self.dependent_collection, self.count = dependent_collection, count
+        super().__init__(
+            f"{collection} {record_id!r} still has {count} record(s) in {dependent_collection}; "
+            "delete them first or ask for a cascade delete"
+        )

@@ -1,0 +1,49 @@
+"""The key layout. Braces make the prefix a Redis Cluster hash tag: every key shares one slot."""
+
+import re
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def valid_id(value):
+    return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
+
+
+class KeyLayout:
+    def __init__(self, prefix):
+        if not PREFIX_PATTERN.fullmatch(prefix or ""):
+            raise ValueError(
+                f"STORAGE_KEY_PREFIX {prefix!r} is invalid: use 1-64 letters, digits, '.', '_' or '-'"
+            )
+        self.prefix = prefix
+        self.root = "{" + prefix + "}"
+
+    def record(self, collection, record_id):
+        return f"{self.root}:{collection}:{record_id}"
+
+    def index(self, collection):
+        return f"{self.root}:{collection}:index"
+
+    def version(self, collection):
+        return f"{self.root}:{collection}:version"
+
+    def changes(self, collection):
+        return f"{self.root}:{collection}:changes"
+
+    def unique(self, collection, field):
+        return f"{self.root}:{collection}:unique:{field}"
+
+    def by(self, collection, field, value):
+        return f"{self.root}:{collection}:by:{field}:{value}"
+
+    def meta(self):
+        return f"{self.root}:meta"
+
+    def op(self, op_id):
+        return f"{self.root}:op:{op_id}"
+
+    def pattern(self):
+        """A SCAN pattern matching every key of this prefix (diagnostics only, never a request)."""
+        escaped = re.sub(r"([\\*?\[\]])", r"\\\1", self.root)
+        return f"{escaped}:*"

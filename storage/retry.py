@@ -1,0 +1,52 @@
+"""The one retry policy: at most 3 attempts in all, progressive delay, transient errors only."""
+
+import random
+
+import backoff
+
+from . import log
+from .errors import StorageUnavailable, TransientError
+
+MAX_ATTEMPTS = 3
+DELAYS = (0.1, 0.3)  # seconds before the 2nd and the 3rd attempt
+
+
+def _delays():
+    for delay in DELAYS:
+        yield delay * random.uniform(0.8, 1.2)  # jitter, so processes don't retry in lockstep
+    while True:  # backoff asks for one more value than it uses
+        yield DELAYS[-1]
+
+
+def _log_retry(details):
+    log.retry(
+        f"Retrying {details['target'].__name__} (attempt {details['tries'] + 1}/{MAX_ATTEMPTS}) "
+        f"after: {details['exception']}",
+        attempt=details["tries"] + 1,
+    )
+
+
+def _log_giveup(details):
+    log.error(f"Giving up {details['target'].__name__} after {details['tries']} attempts: {details['exception']}")
+
+
+def with_retry(func):
+    """Call func again on TransientError, then turn the last failure into StorageUnavailable."""
+    retried = backoff.on_exception(
+        _delays,
+        TransientError,
+        max_tries=MAX_ATTEMPTS,
+        on_backoff=_log_retry,
+        on_giveup=_log_giveup,
+        jitter=None,
+    )(func)
+
+    def call(*args, **kwargs):
+        try:
+            return retried(*args, **kwargs)
+        except TransientError as exc:
+            raise StorageUnavailable(str(exc)) from exc
+
+    call.__name__ = func.__name__
+    call.__doc__ = func.__doc__
+    return call

@@ -1,0 +1,20 @@
+"""The Lua write scripts, shared by every backend that speaks Redis commands (redis, rest)."""
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+HERE = Path(__file__).parent
+OPERATIONS = ("create", "update", "delete")
+
+
+@cache
+def source(operation):
+    if operation not in OPERATIONS:
+        raise ValueError(f"no script for {operation!r}")
+    return (HERE / "prelude.lua").read_text() + "\n" + (HERE / f"{operation}.lua").read_text()
+
+
+@cache
+def sha1(operation):
+    return hashlib.sha1(source(operation).encode()).hexdigest()

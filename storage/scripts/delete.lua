@@ -1,0 +1,46 @@
+local raw = redis.call('GET', KEYS[1])
+if not raw then
+  return finish({'not_found'})
+end
+local current = stored_version(raw)
+if spec.expected >= 0 and current ~= spec.expected then
+  return finish({'conflict', current})
+end
+
+-- dependents: {collection, field, by-indexed fields of that collection}
+for _, d in ipairs(spec.dependents) do
+  local count = redis.call('SCARD', key(d[1], 'by', d[2], spec.id))
+  if count > 0 and not spec.cascade then
+    return finish({'dependents', d[1], count})
+  end
+end
+
+local cascaded = 0
+if spec.cascade then
+  for _, d in ipairs(spec.dependents) do
+    local members = key(d[1], 'by', d[2], spec.id)
+    for _, dep_id in ipairs(redis.call('SMEMBERS', members)) do
+      local dep_key = key(d[1], dep_id)
+      local dep_raw = redis.call('GET', dep_key)
+      if dep_raw then
+        local dep = cjson.decode(dep_raw)
+        for _, field in ipairs(d[3]) do
+          local value = dep[field]
+          if type(value) == 'string' and value ~= '' then
+            redis.call('SREM', key(d[1], 'by', field, value), dep_id)
+          end
+        end
+        redis.call('DEL', dep_key)
+        cascaded = cascaded + 1
+      end
+      redis.call('ZREM', key(d[1], 'index'), dep_id)
+      record_change(d[1], dep_id)
+    end
+    redis.call('DEL', members)
+  end
+end
+
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], spec.id)
+apply_indexes(spec.id)
+return finish({'ok', 0, record_change(coll, spec.id), cascaded})

@@ -1,0 +1,78 @@
+"""The process-wide store: one backend (chosen once, from settings) and its collections."""
+
+import threading
+
+from . import log
+from .collection import Collection, dependents_of
+
+_specs = {}  # collection name -> CollectionSpec, registered by the apps' models
+_lock = threading.Lock()
+_store = None
+
+
+def register(spec):
+    existing = _specs.get(spec.name)
+    if existing is not None and existing != spec:
+        raise ValueError(f"collection {spec.name!r} is already registered with another spec")
+    _specs[spec.name] = spec
+
+
+def specs():
+    return dict(_specs)
+
+
+class Store:
+    def __init__(self, backend, *, stale_reads=False):
+        self.backend = backend
+        self.stale_reads = stale_reads
+        self._collections = {}
+
+    def collection(self, name):
+        found = self._collections.get(name)
+        if found is None:
+            with _lock:
+                found = self._collections.get(name)
+                if found is None:
+                    spec = _specs[name]
+                    found = Collection(
+                        spec,
+                        self.backend,
+                        dependents=dependents_of(name, _specs.values()),
+                        stale_reads=self.stale_reads,
+                    )
+                    self._collections[name] = found
+        return found
+
+    def collections(self):
+        return [self.collection(name) for name in sorted(_specs)]
+
+    def close(self):
+        self.backend.close()
+
+
+def get_store():
+    """The store for this process, built on first use from settings.STORAGE."""
+    global _store
+    if _store is None:
+        with _lock:
+            if _store is None:
+                from django.conf import settings
+
+                from .config import build_backend
+
+                config = settings.STORAGE
+                _store = Store(build_backend(config), stale_reads=config["STALE_READS"])
+    return _store
+
+
+def set_store(store):
+    """Replace the process's store (startup fallback, tests). Returns the previous one."""
+    global _store
+    previous, _store = _store, store
+    return previous
+
+
+def describe():
+    info = get_store().backend.describe()
+    log.success(f"Storage backend: {info['backend']} ({info['target']}, {info['mode']})", **info)
+    return info
