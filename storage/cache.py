@@ -55,7 +55,7 @@ class CollectionCache:
     def apply(self, version, changed_ids, fetched):
         """Bring memory to `version`: fetched records replace theirs, missing ones were deleted."""
         with self.lock:
-            for record_id, record in zip(changed_ids, fetched):
+            for record_id, record in zip(changed_ids, fetched, strict=True):
                 if record is None:
                     self.records.pop(record_id, None)
                 else:

@@ -32,9 +32,7 @@ def select_backend(*, backend="", redis_url="", rest_url="", rest_token="", debu
     jsonfile in DEBUG; else a ConfigurationError that names the variables to set."""
     backend = (backend or "").strip().lower()
     if backend and backend not in BACKENDS:
-        raise ConfigurationError(
-            f"STORAGE_BACKEND={backend!r} is not a backend: choose one of {', '.join(BACKENDS)}"
-        )
+        raise ConfigurationError(f"STORAGE_BACKEND={backend!r} is not a backend: choose one of {', '.join(BACKENDS)}")
     if not backend:
         if redis_url:
             backend = "redis"

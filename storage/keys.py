@@ -13,9 +13,7 @@ def valid_id(value):
 class KeyLayout:
     def __init__(self, prefix):
         if not PREFIX_PATTERN.fullmatch(prefix or ""):
-            raise ValueError(
-                f"STORAGE_KEY_PREFIX {prefix!r} is invalid: use 1-64 letters, digits, '.', '_' or '-'"
-            )
+            raise ValueError(f"STORAGE_KEY_PREFIX {prefix!r} is invalid: use 1-64 letters, digits, '.', '_' or '-'")
         self.prefix = prefix
         self.root = "{" + prefix + "}"
 

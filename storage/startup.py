@@ -21,8 +21,10 @@ def announce():
         try:
             get_store().backend.ping()
         except StorageError as exc:
-            log.warning(f"DEBUG: the configured {config['BACKEND']} backend is unreachable ({exc}); "
-                        f"falling back to JSON files in {config['DATA_DIR']}")
+            log.warning(
+                f"DEBUG: the configured {config['BACKEND']} backend is unreachable ({exc}); "
+                f"falling back to JSON files in {config['DATA_DIR']}"
+            )
             fallback = dict(config, BACKEND="jsonfile")
             set_store(Store(build_backend(fallback), stale_reads=config["STALE_READS"]))
     describe()

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from ..errors import InvalidRecord, TransientError
 from ..keys import KeyLayout
+from . import commands
 from .base import Backend, Changes
-from .commands import CHANGES_MAX, CHANGES_SLACK, OP_TTL_SECONDS, interpret_reply
+from .commands import OP_TTL_SECONDS, interpret_reply
 
 
 def _empty():
@@ -140,9 +141,9 @@ class JsonFileBackend(Backend):
 def _record_change(state, record_id):
     state["version"] += 1
     state["changes"][record_id] = state["version"]
-    if len(state["changes"]) > CHANGES_MAX + CHANGES_SLACK:
+    if len(state["changes"]) > commands.CHANGES_MAX + commands.CHANGES_SLACK:
         ordered = sorted(state["changes"].items(), key=lambda item: item[1])
-        drop = ordered[: len(ordered) - CHANGES_MAX]
+        drop = ordered[: len(ordered) - commands.CHANGES_MAX]
         for old_id, _ in drop:
             del state["changes"][old_id]
         state["floor"] = drop[-1][1]

@@ -17,4 +17,4 @@ def source(operation):
 
 @cache
 def sha1(operation):
-    return hashlib.sha1(source(operation).encode()).hexdigest()
+    return hashlib.sha1(source(operation).encode(), usedforsecurity=False).hexdigest()

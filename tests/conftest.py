@@ -1,0 +1,81 @@
+import os
+import uuid
+
+import fakeredis
+import pytest
+
+from storage.backends.jsonfile import JsonFileBackend
+from storage.backends.redis import RedisBackend
+from storage.store import Store, set_store
+from tests.redis_server import BINARY, RedisServer
+
+REQUIRE_REAL_REDIS = os.environ.get("REQUIRE_REAL_REDIS") == "1"
+
+
+def need_redis_server():
+    if BINARY is None:
+        if REQUIRE_REAL_REDIS:
+            pytest.fail("REQUIRE_REAL_REDIS=1 but no redis-server binary is on PATH")
+        pytest.skip("no redis-server binary on PATH (install redis-server to run the real-Redis tests)")
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """One real redis-server for the session (tests isolate themselves by key prefix)."""
+    need_redis_server()
+    server = RedisServer().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def own_redis_server():
+    """A redis-server of this test's own, for tests that stop, kill or pause it."""
+    need_redis_server()
+    server = RedisServer().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def prefix():
+    return f"t{uuid.uuid4().hex[:12]}"
+
+
+def make_backend(kind, prefix, *, redis_server=None, tmp_path=None, **options):
+    if kind == "redis":
+        return RedisBackend(redis_server.url, prefix, **options)
+    if kind == "fakeredis":
+        return RedisBackend("redis://fake", prefix, client=fakeredis.FakeRedis(decode_responses=True))
+    if kind == "jsonfile":
+        return JsonFileBackend(tmp_path, prefix)
+    raise ValueError(kind)
+
+
+@pytest.fixture
+def use_store():
+    """Install a Store for the duration of a test; restores the previous one after."""
+    installed = []
+
+    def install(backend, stale_reads=False):
+        store = Store(backend, stale_reads=stale_reads)
+        installed.append(set_store(store))
+        return store
+
+    yield install
+    for previous in reversed(installed):
+        current = set_store(previous)
+        if current is not None:
+            current.close()
+
+
+@pytest.fixture(params=["redis", "fakeredis", "jsonfile"])
+def store(request, prefix, tmp_path, use_store):
+    """The contract fixture: every test using it runs on each backend."""
+    server = request.getfixturevalue("redis_server") if request.param == "redis" else None
+    return use_store(make_backend(request.param, prefix, redis_server=server, tmp_path=tmp_path))
+
+
+@pytest.fixture
+def redis_store(redis_server, prefix, use_store):
+    return use_store(make_backend("redis", prefix, redis_server=redis_server))

@@ -1,0 +1,18 @@
+"""Test settings: the real settings module, fed a test environment. Storage is swapped per test
+by the fixtures in conftest.py (real redis-server, fakeredis or JSON files)."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghijklmnop")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("STORAGE_BACKEND", "jsonfile")
+os.environ.setdefault("STORAGE_DATA_DIR", tempfile.mkdtemp(prefix="storage-test-"))
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
+
+from config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test users
