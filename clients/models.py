@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MinLengthValidator
+from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
 
 from storage.models import StorageModel
@@ -27,7 +27,7 @@ class Client(StorageModel):
     name = models.CharField(max_length=200, validators=[MinLengthValidator(1)])
     email = models.EmailField(max_length=254, blank=True, default="")
     phone = models.CharField(max_length=32, blank=True, default="")
-    notes = models.TextField(max_length=10_000, blank=True, default="")
+    notes = models.TextField(max_length=10_000, blank=True, default="", validators=[MaxLengthValidator(10_000)])
     tags = models.JSONField(default=list, blank=True, validators=[validate_tags])
     is_active = models.BooleanField(default=True)
 

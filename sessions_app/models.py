@@ -1,4 +1,4 @@
-from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 
 from clients.models import Client
@@ -20,7 +20,7 @@ class Session(StorageModel):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     location = models.CharField(max_length=200, blank=True, default="")
-    notes = models.TextField(max_length=10_000, blank=True, default="")
+    notes = models.TextField(max_length=10_000, blank=True, default="", validators=[MaxLengthValidator(10_000)])
 
     class Meta:
         managed = False

@@ -18,16 +18,24 @@ def _delays():
         yield DELAYS[-1]
 
 
+def _operation(details):
+    """What was attempted, for the log: the method and, when there is one, the command name."""
+    args = details.get("args") or ()
+    name = details["target"].__name__
+    if len(args) > 1 and isinstance(args[1], str):
+        name = f"{name} {args[1]}"
+    return name
+
+
 def _log_retry(details):
     log.retry(
-        f"Retrying {details['target'].__name__} (attempt {details['tries'] + 1}/{MAX_ATTEMPTS}) "
-        f"after: {details['exception']}",
+        f"Retrying {_operation(details)} (attempt {details['tries'] + 1}/{MAX_ATTEMPTS}) after: {details['exception']}",
         attempt=details["tries"] + 1,
     )
 
 
 def _log_giveup(details):
-    log.error(f"Giving up {details['target'].__name__} after {details['tries']} attempts: {details['exception']}")
+    log.error(f"Giving up {_operation(details)} after {details['tries']} attempts: {details['exception']}")
 
 
 def with_retry(func):
@@ -39,6 +47,7 @@ def with_retry(func):
         on_backoff=_log_retry,
         on_giveup=_log_giveup,
         jitter=None,
+        logger=None,
     )(func)
 
     def call(*args, **kwargs):

@@ -1,0 +1,55 @@
+"""A separate OS process that uses the storage layer (no Django), driven by the process tests.
+
+    python -m tests.storage_worker <redis URL | jsonfile:DIR> <prefix> <task> [args...]
+
+Tasks: cas <id> <n> (n compare-and-set increments), create <n> (prints each acknowledged id),
+get <id> (prints the record as JSON, or null), list (prints the ids, one per line).
+"""
+
+import json
+import sys
+
+from storage.backends.jsonfile import JsonFileBackend
+from storage.backends.redis import RedisBackend
+from storage.collection import Collection, CollectionSpec
+from storage.errors import VersionConflict
+
+COUNTERS = CollectionSpec("counters", "counter", "Counter")
+
+
+def backend_for(target, prefix):
+    if target.startswith("jsonfile:"):
+        return JsonFileBackend(target.removeprefix("jsonfile:"), prefix)
+    return RedisBackend(target, prefix, socket_timeout=5, connect_timeout=5)
+
+
+def main(target, prefix, task, *args):
+    counters = Collection(COUNTERS, backend_for(target, prefix))
+    if task == "cas":
+        record_id, times = args[0], int(args[1])
+        done = conflicts = 0
+        while done < times:
+            current = counters.require(record_id)
+            fields = {"value": current["value"] + 1}
+            try:
+                counters.update(record_id, fields, expected_version=current["version"])
+                done += 1
+            except VersionConflict:
+                conflicts += 1
+        print(json.dumps({"done": done, "conflicts": conflicts}), flush=True)
+    elif task == "create":
+        for i in range(int(args[0])):
+            record = counters.create({"value": i})
+            print(record["id"], flush=True)
+    elif task == "get":
+        record = counters.get(args[0])
+        print(json.dumps(dict(record) if record else None), flush=True)
+    elif task == "list":
+        for record in counters.all():
+            print(record["id"], flush=True)
+    else:
+        raise SystemExit(f"unknown task {task!r}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

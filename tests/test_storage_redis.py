@@ -1,0 +1,118 @@
+"""Storage behaviours that only a real redis-server can show: restarts, kills, lost replies."""
+
+import threading
+import time
+
+import pytest
+
+from storage import errors
+from storage.backends.redis import RedisBackend
+from storage.collection import Collection, CollectionSpec
+
+COUNTERS = CollectionSpec("counters", "counter", "Counter")
+
+
+def collection_on(server, prefix, **options):
+    options.setdefault("socket_timeout", 0.5)
+    options.setdefault("connect_timeout", 0.5)
+    return Collection(COUNTERS, RedisBackend(server.url, prefix, **options))
+
+
+def test_the_same_process_succeeds_after_redis_restarts(own_redis_server, prefix):
+    counters = collection_on(own_redis_server, prefix)
+    counters.create({"value": 1})
+    own_redis_server.restart()  # no persistence: the server comes back empty
+    record = counters.create({"value": 2})  # the pooled connection is dead: reconnect by itself
+    assert counters.get(record["id"])["value"] == 2
+    assert [r["value"] for r in counters.all()] == [2]
+
+
+def test_a_killed_redis_fails_the_write_cleanly_and_leaves_nothing(own_redis_server, prefix):
+    counters = collection_on(own_redis_server, prefix)
+    kept = counters.create({"value": 1})
+    counters.all()
+    before = dict(counters.cache.records)
+    own_redis_server.kill()
+    started = time.monotonic()
+    with pytest.raises(errors.StorageUnavailable):
+        counters.create({"value": 2})
+    with pytest.raises(errors.StorageUnavailable):
+        counters.update(kept["id"], {"value": 3})
+    assert time.monotonic() - started < 10  # bounded by 3 attempts x timeouts + backoff
+    assert counters.cache.records == before
+    own_redis_server.start()
+    assert counters.all() == ()  # the restarted server has nothing (not even a half write)
+    assert own_redis_server.client().keys("*") == []
+
+
+def test_a_write_whose_reply_is_lost_is_applied_once(own_redis_server, prefix):
+    counters = collection_on(own_redis_server, prefix, socket_timeout=0.3)
+    record = counters.create({"value": 0})
+
+    def sleep_server():
+        own_redis_server.client().execute_command("DEBUG", "SLEEP", "0.8")
+
+    script = counters.backend.scripts["update"]
+    calls = []
+    sleeper = threading.Thread(target=sleep_server)
+
+    def script_behind_a_sleeping_server(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            sleeper.start()
+            time.sleep(0.1)  # the server is now asleep: this write is queued behind the sleep
+        return script(*args, **kwargs)
+
+    counters.backend.scripts["update"] = script_behind_a_sleeping_server
+    updated = counters.update(record["id"], {"value": 1}, expected_version=1)
+    sleeper.join()
+    assert len(calls) >= 2  # the reply really was lost and the write was sent again
+    # The first attempt timed out and was retried; Redis ran every attempt, but the operation
+    # id made all but the first a no-op: one version bump, no false conflict.
+    assert updated["version"] == 2
+    raw = own_redis_server.client()
+    assert int(raw.get(f"{{{prefix}}}:counters:version")) == 2
+    assert counters.get(record["id"])["version"] == 2
+
+
+def test_loading_and_refused_connections_are_retried_then_reported(own_redis_server, prefix):
+    counters = collection_on(own_redis_server, prefix)
+    own_redis_server.stop()
+    attempts = []
+    original = counters.backend.client.execute_command
+
+    def counting(*args, **kwargs):
+        attempts.append(args[0])
+        return original(*args, **kwargs)
+
+    counters.backend.client.execute_command = counting
+    with pytest.raises(errors.StorageUnavailable):
+        counters.get("counter_x")
+    assert attempts == ["GET", "GET", "GET"]
+
+
+def test_stale_memory_is_served_flagged_when_redis_is_down(own_redis_server, prefix):
+    from storage.collection import reset_stale, stale_served
+
+    counters = Collection(
+        COUNTERS, RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5), stale_reads=True
+    )
+    record = counters.create({"value": 7})
+    counters.all()
+    own_redis_server.kill()
+    reset_stale()
+    assert [r["value"] for r in counters.all()] == [7]
+    assert counters.get(record["id"])["value"] == 7
+    assert stale_served() is True
+    strict = Collection(COUNTERS, counters.backend, stale_reads=False)
+    with pytest.raises(errors.StorageUnavailable):
+        strict.all()
+
+
+def test_every_key_lives_under_the_prefix(redis_server, prefix):
+    counters = collection_on(redis_server, prefix)
+    created = counters.create({"value": 1})
+    counters.update(created["id"], {"value": 2})
+    counters.delete(created["id"])
+    keys = redis_server.client().keys(f"*{prefix}*")
+    assert keys and all(k.startswith(f"{{{prefix}}}:") for k in keys)
