@@ -22,6 +22,8 @@ from .errors import InvalidRecord, NotFound, ReferenceViolation, StorageUnavaila
 from .keys import valid_id
 
 READ_ONLY_FIELDS = ("id", "version", "created_at", "updated_at")
+# How log lines name the backend, as the seed's operators read them ("saved to Redis").
+BACKEND_NAMES = {"redis": "Redis", "rest": "Vercel KV", "jsonfile": "JSON files"}
 LAST_WRITER_WINS_ATTEMPTS = 5
 
 _stale = contextvars.ContextVar("storage_stale", default=False)
@@ -61,6 +63,7 @@ class Collection:
         self.dependents = tuple(dependents)
         self.stale_reads = stale_reads
         self.cache = CollectionCache()
+        self.where = BACKEND_NAMES.get(getattr(backend, "name", ""), "the backend")
 
     # ids
     def new_id(self):
@@ -76,7 +79,7 @@ class Collection:
         except StorageUnavailable as exc:
             cached = self.cache.records.get(record_id)
             if not self.stale_reads or cached is None:
-                log.error(f"Error reading {self.name} {record_id} from the backend: {exc}")
+                log.error(f"Error reading {self.name} {record_id} from {self.where}: {exc}")
                 raise
             self._served_stale(exc)
             return cached
@@ -101,7 +104,7 @@ class Collection:
             self.refresh()
         except StorageUnavailable as exc:
             if not self.stale_reads or self.cache.version is None:
-                log.error(f"Error reading {self.name} from the backend: {exc}")
+                log.error(f"Error reading {self.name} from {self.where}: {exc}")
                 raise
             self._served_stale(exc)
         return self.cache.ordered()
@@ -120,7 +123,7 @@ class Collection:
         fetched = [self._parse_or_none(t) for t in self.backend.get_many(self.name, changes.ids)]
         cache.apply(changes.version, changes.ids, fetched)
         log.success(
-            f"{self.label} cache refreshed from the backend: {len(changes.ids)} change(s)",
+            f"{self.label} cache refreshed from {self.where}: {len(changes.ids)} change(s)",
             collection=self.name,
             changed=len(changes.ids),
             version=changes.version,
@@ -131,7 +134,7 @@ class Collection:
         records = [r for r in (self._parse_or_none(t) for t in self.backend.get_many(self.name, ids)) if r]
         self.cache.replace(version, records)
         log.success(
-            f"{self.label} reloaded from the backend: {len(records)} record(s)",
+            f"{self.label} records reloaded from {self.where}: {len(records)} record(s)",
             collection=self.name,
             count=len(records),
             version=version,
@@ -149,7 +152,7 @@ class Collection:
     def _served_stale(self, exc):
         _stale.set(True)
         log.error(
-            f"CRITICAL: cannot read {self.name} from the backend ({exc}); serving the last known "
+            f"CRITICAL: cannot read {self.name} from {self.where} ({exc}); serving the last known "
             "memory state, which may be stale",
             critical=True,
             collection=self.name,
@@ -248,7 +251,7 @@ class Collection:
         suffix = f" - {title}" if title else ""
         extra = f" with {result.cascaded} dependent record(s)" if result.cascaded else ""
         log.success(
-            f"{self.label} {verb} and saved to the backend: {write.record_id}{suffix}{extra}",
+            f"{self.label} {verb} and saved to {self.where}: {write.record_id}{suffix}{extra}",
             collection=self.name,
             id=write.record_id,
             version=result.record_version,
