@@ -119,6 +119,11 @@ try:
     )
 except ConfigurationError as exc:
     raise ImproperlyConfigured(str(exc)) from None
+if _backend == "rest" and KV_REST_API_TOKEN == _env(env.str, "KV_REST_API_READ_ONLY_TOKEN", default=""):
+    raise ImproperlyConfigured(
+        "KV_REST_API_TOKEN is the read-only token (it equals KV_REST_API_READ_ONLY_TOKEN): "
+        "writes need the standard token"
+    )
 
 STORAGE = {
     "BACKEND": _backend,
