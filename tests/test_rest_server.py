@@ -4,6 +4,7 @@ read-only tokens, the sync token, NOSCRIPT, faults and recovery; and the server'
 import base64
 import json
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -70,6 +71,35 @@ def test_a_503_then_success_applies_the_write_once(rest_server, rest_store, no_r
     record = clients.create(client_fields())
     assert record["version"] == 1
     assert clients.count() == 1 and clients.backend.version("clients") == 1
+
+
+def test_a_write_whose_reply_was_lost_is_retried_and_applied_once(rest_server, rest_store, no_retry_delay):
+    clients = rest_store.collection("clients")
+    record = clients.create(client_fields())
+    rest_server.fail_next(502, "<html>Bad Gateway</html>", "text/html", after_running=True)
+    updated = clients.update(record["id"], client_fields(name="Once"), expected_version=1)
+    assert updated["version"] == 2  # the retry recognised its own write: no false conflict
+    assert clients.backend.version("clients") == 2
+    assert clients.get(record["id"])["name"] == "Once"
+
+
+def test_threads_sharing_one_rest_backend_lose_no_write(rest_store):
+    clients = rest_store.collection("clients")
+
+    def create_five(n):
+        return [clients.create(client_fields(name=f"T{n}-{i}"))["id"] for i in range(5)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = [i for batch in pool.map(create_five, range(8)) for i in batch]
+    assert len(set(ids)) == 40
+    assert clients.count() == 40 and clients.backend.version("clients") == 40
+    assert sorted(r["id"] for r in Collection(CLIENTS, clients.backend).all()) == sorted(ids)
+
+
+def test_info_and_latency_through_the_api(rest_store):
+    backend = rest_store.backend
+    assert backend.info("server")["redis_version"]
+    assert backend.latency() > 0
 
 
 def test_redis_down_behind_the_api_is_unavailable_then_heals(own_redis_server, prefix, no_retry_delay):

@@ -14,7 +14,8 @@ serverless-redis-http proxy behaves the same way):
   status; without it, invalid UTF-8 becomes U+FFFD;
 - every response carries a fresh upstash-sync-token header; the tokens received are recorded.
 
-`fail_next(status, body)` makes the next requests fail (429, 5xx, HTML...) for fault tests.
+`fail_next(status, body)` makes the next requests fail (429, 5xx, HTML...) for fault tests;
+with after_running=True the command runs first and only its reply is lost.
 Redis is spoken to with a tiny RESP2 client so replies reach the HTTP side untouched.
 """
 
@@ -126,9 +127,9 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         app.received_sync_tokens.append(self.headers.get("upstash-sync-token"))
         fault = app.take_fault()
-        if fault:
-            status, text, content_type = fault
-            return self.answer(status, text, content_type)
+        if fault and not fault[3]:
+            return self.answer(*fault[:3])
+        self.override = fault  # after_running: run the command, then lose its reply
         auth = self.headers.get("Authorization", "")
         credentials = app.tokens.get(auth[len("Bearer ") :]) if auth.startswith("Bearer ") else None
         if credentials is None:
@@ -172,6 +173,8 @@ class Handler(BaseHTTPRequestHandler):
             conn.close()
 
     def answer(self, status, payload, content_type="application/json"):
+        if getattr(self, "override", None):
+            (status, payload, content_type), self.override = self.override[:3], None
         data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -205,9 +208,11 @@ class UpstashServer:
         self.tokens[token] = (username, password)
         return token
 
-    def fail_next(self, status, body, content_type="application/json", times=1):
+    def fail_next(self, status, body, content_type="application/json", times=1, after_running=False):
+        """Answer the next request(s) with this instead; after_running=True runs the command first
+        (a reply lost after Redis applied the write: the ambiguous case)."""
         with self._lock:
-            self._faults.extend([(status, body, content_type)] * times)
+            self._faults.extend([(status, body, content_type, after_running)] * times)
 
     def take_fault(self):
         with self._lock:
