@@ -52,6 +52,7 @@ class RestBackend(CommandBackend):
         if not (token or "").strip():
             raise ConfigurationError("KV_REST_API_TOKEN (or UPSTASH_REDIS_REST_TOKEN) is empty")
         self.url = url
+        self.target = mask_url(url)  # what messages show
         self.endpoints = {"": url, "pipeline": f"{url}/pipeline", "multi-exec": f"{url}/multi-exec"}
         self.sync_token = None  # the last upstash-sync-token the server gave us
         self.http = httpx.Client(
@@ -66,9 +67,10 @@ class RestBackend(CommandBackend):
         )
 
     def describe(self):
-        return {"backend": self.name, "target": mask_url(self.url), "mode": "http"}
+        return {"backend": self.name, "target": self.target, "mode": "http"}
 
-    # transport: each public primitive is retried once by the one policy; _send is not.
+    # transport: each public primitive goes through the one retry policy; _send is not wrapped, so
+    # attempts never multiply (EVALSHA then EVAL is one attempt).
     @with_retry
     def call(self, *args):
         return reply_of(self._send("", command(args)), args)
@@ -111,15 +113,17 @@ class RestBackend(CommandBackend):
         try:
             response = self.http.post(self.endpoints[endpoint], content=json.dumps(body), headers=headers)
         except httpx.TimeoutException as exc:
-            raise TransientError(f"the REST API at {self.url} did not answer in time ({type(exc).__name__})") from exc
+            raise TransientError(
+                f"the REST API at {self.target} did not answer in time ({type(exc).__name__})"
+            ) from exc
         except httpx.UnsupportedProtocol as exc:
             raise ConfigurationError(f"KV_REST_API_URL is not usable: {exc}") from exc
         except httpx.TransportError as exc:
-            raise TransientError(f"the REST API at {self.url} is unreachable: {type(exc).__name__}: {exc}") from exc
+            raise TransientError(f"the REST API at {self.target} is unreachable: {type(exc).__name__}: {exc}") from exc
         token = response.headers.get(SYNC_TOKEN_HEADER)
         if token:
             self.sync_token = token
-        return payload_of(response, self.url)
+        return payload_of(response, self.target)
 
 
 def command(args):
