@@ -103,8 +103,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Storage: the backend is chosen once, here (DESIGN.md "Storage").
 REDIS_URL = _env(env.str, "REDIS_URL", default="")
-KV_REST_API_URL = _env(env.str, "KV_REST_API_URL", default="")
-KV_REST_API_TOKEN = _env(env.str, "KV_REST_API_TOKEN", default="")
+# Vercel KV / Upstash REST: Vercel's KV_* names first, then the Upstash console's names. The token
+# is never logged (Django's error pages hide settings named *TOKEN* / *API*).
+KV_REST_API_URL = _env(env.str, "KV_REST_API_URL", default="") or _env(env.str, "UPSTASH_REDIS_REST_URL", default="")
+KV_REST_API_TOKEN = _env(env.str, "KV_REST_API_TOKEN", default="") or _env(
+    env.str, "UPSTASH_REDIS_REST_TOKEN", default=""
+)
 try:
     _backend = select_backend(
         backend=_env(env.str, "STORAGE_BACKEND", default=""),
@@ -115,6 +119,11 @@ try:
     )
 except ConfigurationError as exc:
     raise ImproperlyConfigured(str(exc)) from None
+if _backend == "rest" and KV_REST_API_TOKEN == _env(env.str, "KV_REST_API_READ_ONLY_TOKEN", default=""):
+    raise ImproperlyConfigured(
+        "KV_REST_API_TOKEN is the read-only token (it equals KV_REST_API_READ_ONLY_TOKEN): "
+        "writes need the standard token"
+    )
 
 STORAGE = {
     "BACKEND": _backend,

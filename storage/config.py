@@ -38,6 +38,12 @@ def select_backend(*, backend="", redis_url="", rest_url="", rest_token="", debu
             backend = "redis"
         elif rest_url and rest_token:
             backend = "rest"
+        elif rest_url or rest_token:
+            missing = "KV_REST_API_TOKEN" if rest_url else "KV_REST_API_URL"
+            raise ConfigurationError(
+                f"The Vercel KV / Upstash REST settings are incomplete: {missing} is not set "
+                "(KV_REST_API_URL and KV_REST_API_TOKEN, or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN)"
+            )
         elif debug:
             backend = "jsonfile"
         else:
@@ -49,7 +55,12 @@ def select_backend(*, backend="", redis_url="", rest_url="", rest_token="", debu
     if backend == "redis" and not redis_url:
         raise ConfigurationError("STORAGE_BACKEND=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
     if backend == "rest" and not (rest_url and rest_token):
-        raise ConfigurationError("STORAGE_BACKEND=rest needs KV_REST_API_URL and KV_REST_API_TOKEN")
+        raise ConfigurationError(
+            "STORAGE_BACKEND=rest needs KV_REST_API_URL and KV_REST_API_TOKEN "
+            "(or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN)"
+        )
+    if backend == "rest" and urlsplit(rest_url.strip()).scheme not in ("https", "http"):
+        raise ConfigurationError(f"KV_REST_API_URL must start with https:// (got {mask_url(rest_url)!r})")
     if backend == "redis" and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
         raise ConfigurationError(
             f"REDIS_URL must start with redis://, rediss:// or unix:// (got {mask_url(redis_url)!r})"
@@ -73,7 +84,13 @@ def build_backend(settings):
     if name == "rest":
         from .backends.rest import RestBackend
 
-        return RestBackend(settings["REST_URL"], settings["REST_TOKEN"], prefix, timeout=settings["SOCKET_TIMEOUT"])
+        return RestBackend(
+            settings["REST_URL"],
+            settings["REST_TOKEN"],
+            prefix,
+            timeout=settings["SOCKET_TIMEOUT"],
+            connect_timeout=settings["CONNECT_TIMEOUT"],
+        )
     if name == "jsonfile":
         from .backends.jsonfile import JsonFileBackend
 

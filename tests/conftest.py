@@ -6,8 +6,10 @@ import pytest
 
 from storage.backends.jsonfile import JsonFileBackend
 from storage.backends.redis import RedisBackend
+from storage.backends.rest import RestBackend
 from storage.store import Store, set_store
 from tests.redis_server import BINARY, RedisServer
+from tests.upstash_server import UpstashServer
 
 REQUIRE_REAL_REDIS = os.environ.get("REQUIRE_REAL_REDIS") == "1"
 
@@ -42,7 +44,9 @@ def prefix():
     return f"t{uuid.uuid4().hex[:12]}"
 
 
-def make_backend(kind, prefix, *, redis_server=None, tmp_path=None, **options):
+def make_backend(kind, prefix, *, redis_server=None, tmp_path=None, rest_server=None, **options):
+    if kind == "rest":
+        return RestBackend(rest_server.url, rest_server.token, prefix, **options)
     if kind == "redis":
         return RedisBackend(redis_server.url, prefix, **options)
     if kind == "fakeredis":
@@ -69,13 +73,32 @@ def use_store():
             current.close()
 
 
-@pytest.fixture(params=["redis", "fakeredis", "jsonfile"])
+@pytest.fixture(params=["redis", "fakeredis", "jsonfile", "rest"])
 def store(request, prefix, tmp_path, use_store):
     """The contract fixture: every test using it runs on each backend."""
     server = request.getfixturevalue("redis_server") if request.param == "redis" else None
-    return use_store(make_backend(request.param, prefix, redis_server=server, tmp_path=tmp_path))
+    rest = request.getfixturevalue("rest_server") if request.param == "rest" else None
+    return use_store(make_backend(request.param, prefix, redis_server=server, tmp_path=tmp_path, rest_server=rest))
 
 
 @pytest.fixture
 def redis_store(redis_server, prefix, use_store):
     return use_store(make_backend("redis", prefix, redis_server=redis_server))
+
+
+# --- Vercel KV / Upstash REST (issue 6) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def rest_server(redis_server):
+    """A local Upstash-compatible REST API (tests/upstash_server.py) in front of the shared Redis:
+    .url, .token, .add_token(user, password), .fail_next(status, body), .received_sync_tokens."""
+    server = UpstashServer(redis_server.port).start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def rest_store(rest_server, prefix, use_store):
+    """A Store on the REST backend, through the local REST API, to the shared real Redis."""
+    return use_store(make_backend("rest", prefix, rest_server=rest_server))

@@ -1,0 +1,227 @@
+"""The REST backend's client, against httpx.MockTransport: every reply shape and failure mode."""
+
+import base64
+import json
+
+import httpx
+import pytest
+
+from storage import retry, scripts
+from storage.backends.rest import RestBackend
+from storage.errors import CommandError, ConfigurationError, StorageUnavailable
+
+TOKEN = "secret-token-0123456789"
+URL = "https://example-kv.upstash.io"
+
+
+def b64(text):
+    return base64.b64encode(text.encode()).decode()
+
+
+class FakeApi:
+    """Records each request; answers with the queued responses (or a callable)."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.requests = []
+
+    def __call__(self, request):
+        self.requests.append(request)
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        if callable(answer):
+            return answer(request)
+        return answer
+
+    def bodies(self):
+        return [json.loads(r.content) for r in self.requests]
+
+
+def make(api, url=URL):
+    return RestBackend(url, TOKEN, "p", transport=httpx.MockTransport(api))
+
+
+@pytest.fixture(autouse=True)
+def no_retry_delay(monkeypatch):
+    monkeypatch.setattr(retry, "DELAYS", (0, 0))
+
+
+def test_requests_carry_bearer_token_base64_encoding_and_string_arguments():
+    api = FakeApi(httpx.Response(200, json={"result": b64("PONG")}))
+    backend = make(api, url=URL + "/")  # a trailing slash is fine
+    assert backend.call("ZRANGE", "k", 0, -1) == "PONG"
+    request = api.requests[0]
+    assert str(request.url) == URL
+    assert request.method == "POST"
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["upstash-encoding"] == "base64"
+    assert json.loads(request.content) == ["ZRANGE", "k", "0", "-1"]
+
+
+def test_timeouts_are_explicit():
+    backend = RestBackend(URL, TOKEN, "p", timeout=1.5, connect_timeout=0.5)
+    assert backend.http.timeout.connect == 0.5
+    assert backend.http.timeout.read == 1.5
+
+
+def test_401_is_a_configuration_error_that_never_shows_the_token():
+    api = FakeApi(httpx.Response(401, json={"error": f"Unauthorized: {TOKEN}"}))
+    with pytest.raises(ConfigurationError) as caught:
+        make(api).call("GET", "k")
+    assert "refused the token" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+    assert len(api.requests) == 1  # not retried
+
+
+def test_400_error_is_the_command_error_and_is_not_retried():
+    api = FakeApi(httpx.Response(400, json={"error": "ERR wrong number of arguments for 'get' command"}))
+    with pytest.raises(CommandError, match="ERR wrong number of arguments"):
+        make(api).call("GET")
+    assert len(api.requests) == 1
+
+
+def test_429_is_retried_then_reported_unavailable():
+    api = FakeApi(httpx.Response(429, json={"error": "ERR max requests limit exceeded"}))
+    with pytest.raises(StorageUnavailable, match="429"):
+        make(api).call("GET", "k")
+    assert len(api.requests) == 3
+
+
+def test_502_with_an_html_body_is_transient_and_the_retry_succeeds():
+    html = httpx.Response(502, text="<html><body><h1>502 Bad Gateway</h1></body></html>")
+    api = FakeApi(html, html, httpx.Response(200, json={"result": b64("value")}))
+    assert make(api).call("GET", "k") == "value"
+    assert len(api.requests) == 3
+
+
+def test_502_html_body_is_not_dumped_into_the_error():
+    api = FakeApi(httpx.Response(502, text="<html><body>Bad Gateway</body></html>"))
+    with pytest.raises(StorageUnavailable) as caught:
+        make(api).call("GET", "k")
+    assert "<html>" not in str(caught.value) and "502" in str(caught.value)
+
+
+def test_non_json_200_is_transient():
+    api = FakeApi(httpx.Response(200, text="<html>captive portal</html>"))
+    with pytest.raises(StorageUnavailable, match="not JSON"):
+        make(api).call("GET", "k")
+    assert len(api.requests) == 3
+
+
+def test_timeout_is_transient_and_retried():
+    api = FakeApi(httpx.ReadTimeout("timed out"))
+    with pytest.raises(StorageUnavailable, match="did not answer in time"):
+        make(api).call("GET", "k")
+    assert len(api.requests) == 3
+
+
+def test_connect_error_is_transient_and_retried():
+    api = FakeApi(httpx.ConnectError("connection refused"), httpx.Response(200, json={"result": 1}))
+    assert make(api).call("INCR", "k") == 1
+    assert len(api.requests) == 2
+
+
+def test_nested_base64_results_are_decoded_and_ok_may_be_plain():
+    nested = [b64("a"), None, 7, [b64('{"x": "é"}'), [b64("deep"), b64("")]], "OK", b64("OK")]
+    api = FakeApi(httpx.Response(200, json={"result": nested}), httpx.Response(200, json={"result": "OK"}))
+    backend = make(api)
+    assert backend.call("EVAL", "...") == ["a", None, 7, ['{"x": "é"}', ["deep", ""]], "OK", "OK"]
+    assert backend.call("SET", "k", "v") == "OK"
+
+
+def test_a_string_that_is_not_base64_is_a_clear_error():
+    api = FakeApi(httpx.Response(200, json={"result": "not base64!"}))
+    with pytest.raises(CommandError, match="not base64"):
+        make(api).call("GET", "k")
+
+
+def test_sync_token_is_kept_and_sent_back():
+    api = FakeApi(
+        httpx.Response(200, json={"result": 1}, headers={"upstash-sync-token": "t1"}),
+        httpx.Response(200, json={"result": 2}),  # no header: the last token stays
+        httpx.Response(200, json={"result": 3}, headers={"upstash-sync-token": "t2"}),
+        httpx.Response(200, json={"result": 4}),
+    )
+    backend = make(api)
+    for _ in range(4):
+        backend.call("INCR", "k")
+    sent = [r.headers.get("upstash-sync-token") for r in api.requests]
+    assert sent == [None, "t1", "t1", "t2"]
+
+
+def test_noscript_falls_back_to_eval_with_the_script_source():
+    api = FakeApi(
+        httpx.Response(400, json={"error": "NOSCRIPT No matching script. Please use EVAL."}),
+        httpx.Response(200, json={"result": [b64("ok"), 1, 3]}),
+    )
+    assert make(api).evalsha("create", ["k1", "k2"], ["{}", "doc"]) == ["ok", 1, 3]
+    first, second = api.bodies()
+    assert first == ["EVALSHA", scripts.sha1("create"), "2", "k1", "k2", "{}", "doc"]
+    assert second == ["EVAL", scripts.source("create"), "2", "k1", "k2", "{}", "doc"]
+
+
+def test_read_only_token_gives_a_clear_error_on_the_first_write():
+    api = FakeApi(
+        httpx.Response(400, json={"error": "NOPERM this user has no permissions to run the 'evalsha' command"})
+    )
+    with pytest.raises(ConfigurationError, match="read-only token"):
+        make(api).evalsha("create", ["k"], ["{}", "doc"])
+    assert len(api.requests) == 1
+
+
+def test_transactions_go_to_multi_exec_and_pipelines_to_pipeline():
+    reply = httpx.Response(200, json=[{"result": b64("3")}, {"result": [b64("a"), b64("b")]}])
+    api = FakeApi(reply)
+    backend = make(api)
+    commands = [("GET", "v"), ("ZRANGE", "i", 0, -1)]
+    assert backend.pipeline(commands, transaction=True) == ["3", ["a", "b"]]
+    assert backend.pipeline(commands) == ["3", ["a", "b"]]
+    assert [r.url.path for r in api.requests] == ["/multi-exec", "/pipeline"]
+    assert api.bodies()[0] == [["GET", "v"], ["ZRANGE", "i", "0", "-1"]]
+
+
+def test_an_error_inside_a_pipeline_is_raised():
+    api = FakeApi(httpx.Response(200, json=[{"result": 1}, {"error": "WRONGTYPE Operation against a key"}]))
+    with pytest.raises(CommandError, match="WRONGTYPE"):
+        make(api).pipeline([("INCR", "a"), ("GET", "b")])
+
+
+def test_a_discarded_transaction_is_a_command_error():
+    api = FakeApi(httpx.Response(400, json={"error": "EXECABORT Transaction discarded because of previous errors."}))
+    with pytest.raises(CommandError, match="EXECABORT"):
+        make(api).pipeline([("NOPE",)], transaction=True)
+
+
+def test_a_pipeline_reply_of_the_wrong_length_is_transient():
+    api = FakeApi(httpx.Response(200, json=[{"result": 1}]))
+    with pytest.raises(StorageUnavailable):
+        make(api).pipeline([("INCR", "a"), ("INCR", "b")])
+
+
+def test_a_wrong_url_is_a_configuration_error():
+    with pytest.raises(ConfigurationError, match="https://"):
+        RestBackend("redis://example:6379", TOKEN, "p")
+    api = FakeApi(httpx.Response(404, text="Not found"))
+    with pytest.raises(ConfigurationError, match="404"):
+        make(api).call("PING")
+    api = FakeApi(httpx.Response(308, headers={"location": "https://elsewhere.example/"}))
+    with pytest.raises(ConfigurationError, match="redirects"):
+        make(api).call("PING")
+
+
+def test_describe_shows_the_url_without_the_token():
+    info = make(FakeApi(httpx.Response(200, json={"result": "OK"}))).describe()
+    assert info == {"backend": "rest", "target": URL, "mode": "http"}
+    assert TOKEN not in json.dumps(info)
+
+
+def test_info_and_latency_for_the_health_checks():
+    text = "# Server\r\nredis_version:7.2.4\r\nused_memory:1024\r\nmaxmemory_policy:noeviction\r\n"
+    api = FakeApi(httpx.Response(200, json={"result": b64(text)}), httpx.Response(200, json={"result": b64("PONG")}))
+    backend = make(api)
+    info = backend.info("server")
+    assert info["redis_version"] == "7.2.4" and info["used_memory"] == 1024
+    assert info["maxmemory_policy"] == "noeviction"
+    assert backend.latency() >= 0
+    assert api.bodies() == [["INFO", "server"], ["PING"]]
