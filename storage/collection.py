@@ -164,13 +164,14 @@ class Collection:
         return self.backend.ids_by(self.name, field_name, value)
 
     # writes
-    def create(self, fields, *, record_id=None, created_at=None):
-        """Store a new record. record_id / created_at are for imports; otherwise server-assigned."""
+    def create(self, fields, *, record_id=None, created_at=None, updated_at=None, version=None):
+        """Store a new record. record_id / created_at / updated_at / version are for imports (a
+        restored record keeps them); otherwise server-assigned (version 1)."""
         record_id = record_id or self.new_id()
         if not valid_id(record_id):
             raise ValueError(f"invalid record id {record_id!r}")
         stamp = now_iso()
-        doc = self._document(record_id, fields, 1, created_at or stamp, stamp)
+        doc = self._document(record_id, fields, int(version or 1), created_at or stamp, updated_at or stamp)
         write = Write(
             op="create",
             collection=self.name,
@@ -298,6 +299,11 @@ def dependents_of(name, specs):
                     raise NotImplementedError(f"{spec.name} has unique fields: it can't be a cascade dependent")
                 found.append(Dependent(spec.name, field_name, tuple(spec.references)))
     return tuple(found)
+
+
+def epoch_ms(iso):
+    """Milliseconds since the epoch of a stored ISO timestamp (the index score)."""
+    return _epoch_ms(iso)
 
 
 def _epoch_ms(iso):
