@@ -18,6 +18,7 @@ from django.conf import settings
 
 from storage.collection import stale_served
 from storage.config import mask_url
+from storage.errors import StorageError, StorageUnavailable
 from storage.store import get_store, specs
 
 from . import __version__
@@ -77,10 +78,16 @@ class RedisHealth(Check):
         started = time.perf_counter()
         backend.ping()
         values = {"latency_ms": round((time.perf_counter() - started) * 1000, 2)}
-        canary = backend.canary()
-        values["canary"] = canary
         problems, warnings = [], []
-        if not (canary["read_back"] and canary["deleted"]):
+        try:
+            canary = backend.canary()
+        except StorageUnavailable:
+            raise
+        except StorageError as exc:  # e.g. out of memory, read-only replica, no write permission
+            canary = {"written": False, "read_back": False, "deleted": False}
+            problems.append(f"canary write failed: {_safe(str(exc))}")
+        values["canary"] = canary
+        if canary["written"] and not (canary["read_back"] and canary["deleted"]):
             problems.append("the canary value was not read back and deleted")
         info = backend.server_info()
         if not info.get("applicable", True):

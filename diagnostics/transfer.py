@@ -78,10 +78,11 @@ def load(store, items, progress=None):
     """Store (line number, collection, record) items. Returns the report:
     {"created", "unchanged", "conflicts": [..], "errors": [{"line", "message"}]}."""
     models = models_by_collection()
+    items = list(items)
     report = {"created": 0, "unchanged": 0, "conflicts": [], "errors": []}
     for position, (line, name, record) in enumerate(items, 1):
         if progress:
-            progress(position)
+            progress(position, len(items))
         model = models.get(name)
         if model is None:
             report["errors"].append({"line": line, "message": f"unknown collection {name!r}"})

@@ -7,12 +7,12 @@ from ...transfer import load_lines
 from ._base import COULD_NOT_RUN, OK, PROBLEMS, DiagnosticCommand
 
 
-def progress_bar(total, stream):
+def progress_bar(stream):
     """A progress bar on stderr, only when stderr is a terminal."""
-    if not stream.isatty() or not total:
+    if not stream.isatty():
         return None
 
-    def show(done):
+    def show(done, total):
         if done == total or done % 50 == 0:
             filled = int(30 * done / total)
             stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
@@ -43,8 +43,7 @@ class Command(DiagnosticCommand):
         except (OSError, UnicodeDecodeError) as exc:
             self.stderr.write(f"Cannot read {options['file']}: {exc}")
             return COULD_NOT_RUN
-        total = sum(1 for line in lines if line.strip())
-        report = load_lines(get_store(), lines, progress_bar(total, sys.stderr))
+        report = load_lines(get_store(), lines, progress_bar(sys.stderr))
         self.emit(options, report, self.render)
         return PROBLEMS if report["errors"] else OK
 
