@@ -92,8 +92,11 @@ class RedisHealth(Check):
         info = backend.server_info()
         if not info.get("applicable", True):
             values["server"] = info
-            status = FAILED if problems else PASSED
-            return status, "; ".join(problems) or f"Write/read/delete canary ok; {info['reason']}", values
+            if problems:
+                return FAILED, "; ".join(problems), values
+            if backend.name == "jsonfile":  # nothing more to know about local files
+                return PASSED, f"Write/read/delete canary ok; {info['reason']}", values
+            return WARNING, f"Canary ok, but persistence and eviction policy are unknown: {info['reason']}", values
         values.update({k: v for k, v in info.items() if k != "applicable"})
         if not info["aof_enabled"] and info["rdb_save"] == "":
             warnings.append("persistence is off (no AOF, no RDB save points): a restart loses every record")

@@ -222,3 +222,10 @@ def test_no_password_anywhere_in_health_reports_or_logs(client, on_redis, admin_
             assert password not in text
     finally:
         server.close()
+
+
+def test_a_redis_without_info_is_a_warning_not_a_pass(use_store, prefix):
+    use_store(make_backend("fakeredis", prefix))  # fakeredis answers no INFO, like some managed services
+    result = checks._timed(checks.RedisHealth())
+    assert result.status == "warning" and "unknown" in result.message
+    assert result.values["canary"]["read_back"] is True

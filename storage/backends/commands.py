@@ -121,7 +121,12 @@ class CommandBackend(Backend):
     can_repair = True
 
     def server_info(self):
-        info = _as_info(self.call("INFO"))
+        try:
+            info = _as_info(self.call("INFO"))
+        except StorageUnavailable:
+            raise
+        except StorageError as exc:  # some services (and fakeredis) don't offer INFO
+            return {"applicable": False, "reason": f"the server does not answer INFO ({exc})"}
         try:
             save = _as_dict(self.call("CONFIG", "GET", "save")).get("save")
         except StorageUnavailable:
