@@ -265,5 +265,9 @@ def _apply(store, problem, delete_orphans, dry_run):
             result = store.collection(problem.collection).delete(problem.record_id, expected_version=problem.version)
         except (NotFound, VersionConflict):
             return "delete", "changed"
+        except StorageUnavailable:
+            raise
+        except StorageError as exc:  # e.g. the orphan has dependents of its own
+            return "delete", f"failed: {exc}"
         return "delete", f"deleted{f' with {result.cascaded} dependent(s)' if result.cascaded else ''}"
     return "report only", "not repaired automatically"

@@ -206,3 +206,40 @@ def test_migrate_refuses_when_the_target_is_jsonfile(tmp_path, prefix, use_store
     use_store(make_backend("jsonfile", prefix, tmp_path=tmp_path))
     code, _, err = run("migrate_json_to_redis")
     assert code == 2 and "REDIS_URL" in err
+
+
+def test_manage_py_health_in_a_process_exit_code_json_and_no_password(prefix, tmp_path):
+    """The real command line: exit codes reach the shell, stdout is JSON alone, and neither the
+    output nor the startup logs show the password of REDIS_URL."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.redis_server import RedisServer
+
+    password = "Pr0cess-s3cret-9d2e"
+    server = RedisServer("--appendonly", "yes", password=password).start()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 50,
+        "REDIS_URL": server.url,
+        "STORAGE_BACKEND": "",
+        "STORAGE_KEY_PREFIX": prefix,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "LOG_LEVEL": "INFO",
+    }
+    command = [sys.executable, "manage.py", "health", "--format", "json"]
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["status"] == "healthy"
+        assert "Storage backend: redis" in done.stderr  # the startup log line is there, masked
+        server.stop()
+        down = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        assert down.returncode == 1 and json.loads(down.stdout)["status"] == "unhealthy"
+        for text in (done.stdout, done.stderr, down.stdout, down.stderr):
+            assert password not in text
+    finally:
+        server.close()
