@@ -200,17 +200,20 @@ class CacheCoherence(Check):
                 ahead.append(f"{name} (memory {memory}, backend {backend_version})")
             elif memory is not None and memory < backend_version:
                 behind.append(f"{name} by {backend_version - memory}")
-        stale = stale_served()
-        values = {"collections": collections, "stale_served": stale}
+        serving_stale = [name for name in sorted(specs()) if store.collection(name).serving_stale]
+        stale = stale_served() or bool(serving_stale)
+        values = {"collections": collections, "stale_served": stale, "serving_stale": serving_stale}
+        warnings = []
         if ahead:
-            return (
-                WARNING,
+            warnings.append(
                 "Memory is ahead of the backend for " + ", ".join(ahead) + ": the backend lost writes "
-                "(restart without persistence?) or was reset; run manage.py check_sessions",
-                values,
+                "(restart without persistence?) or was reset; run manage.py check_sessions"
             )
         if stale:
-            return WARNING, "This request was served stale memory: the backend could not be read", values
+            which = ", ".join(serving_stale) or "this request"
+            warnings.append(f"Serving stale memory ({which}): the last read could not reach the backend")
+        if warnings:
+            return WARNING, "; ".join(warnings), values
         if behind:
             return PASSED, "Memory is behind for " + ", ".join(behind) + " (refreshed on the next read)", values
         return PASSED, "Memory is at the backend's versions (or not loaded yet)", values

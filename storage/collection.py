@@ -61,6 +61,7 @@ class Collection:
         self.dependents = tuple(dependents)
         self.stale_reads = stale_reads
         self.cache = CollectionCache()
+        self.serving_stale = False  # the last list read fell back to stale memory (for health)
 
     # ids
     def new_id(self):
@@ -99,6 +100,7 @@ class Collection:
         """Every record, oldest first: from memory once memory is checked against the backend."""
         try:
             self.refresh()
+            self.serving_stale = False
         except StorageUnavailable as exc:
             if not self.stale_reads or self.cache.version is None:
                 log.error(f"Error reading {self.name} from the backend: {exc}")
@@ -148,6 +150,7 @@ class Collection:
 
     def _served_stale(self, exc):
         _stale.set(True)
+        self.serving_stale = True
         log.error(
             f"CRITICAL: cannot read {self.name} from the backend ({exc}); serving the last known "
             "memory state, which may be stale",

@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from diagnostics import checks
+from storage.collection import reset_stale
 from tests.conftest import make_backend
 from tests.diag_helpers import keys, make_client, make_session, run_json
 from tests.redis_server import RedisServer
@@ -229,3 +230,32 @@ def test_a_redis_without_info_is_a_warning_not_a_pass(use_store, prefix):
     result = checks._timed(checks.RedisHealth())
     assert result.status == "warning" and "unknown" in result.message
     assert result.values["canary"]["read_back"] is True
+
+
+def test_environment_warns_about_a_weak_secret_key_and_jsonfile_in_production(settings, tmp_path, prefix, use_store):
+    use_store(make_backend("jsonfile", prefix, tmp_path=tmp_path))
+    settings.DEBUG = False
+    settings.SECRET_KEY = "short"
+    result = checks._timed(checks.Environment())
+    assert result.status == "warning"
+    assert "SECRET_KEY is weak" in result.message and "jsonfile" in result.message
+    assert "short" not in json.dumps(result.values)  # names and facts only, never values
+    settings.DEBUG = True
+    assert checks._timed(checks.Environment()).status == "passed"
+
+
+def test_cache_coherence_warns_while_this_process_serves_stale_memory(own_redis_server, prefix, use_store):
+    backend = make_backend("redis", prefix, redis_server=own_redis_server, socket_timeout=0.5)
+    store = use_store(backend, stale_reads=True)
+    make_client()
+    clients = store.collection("clients")
+    clients.all()
+    own_redis_server.stop()
+    assert len(clients.all()) == 1  # served from memory, flagged stale
+    own_redis_server.start()
+    result = checks._timed(checks.CacheCoherence())
+    assert result.status == "warning" and "clients" in result.message and "stale" in result.message
+    clients.all()  # the backend answers again (empty: it had no persistence)
+    reset_stale()  # a new request
+    result = checks._timed(checks.CacheCoherence())
+    assert result.status == "passed" and result.values["serving_stale"] == []
