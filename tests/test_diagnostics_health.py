@@ -259,3 +259,12 @@ def test_cache_coherence_warns_while_this_process_serves_stale_memory(own_redis_
     reset_stale()  # a new request
     result = checks._timed(checks.CacheCoherence())
     assert result.status == "passed" and result.values["serving_stale"] == []
+
+
+@pytest.mark.django_db
+def test_public_health_does_not_say_where_the_data_lives(redis_store, client, django_user_model):
+    public = client.get("/api/health").json()
+    assert "target" not in public["backend"] and public["backend"]["backend"] == "redis"
+    staff = django_user_model.objects.create_user("ops", password="pw-ops-123456", is_staff=True)
+    client.force_login(staff)
+    assert client.get("/api/health").json()["backend"]["target"].startswith("redis://127.0.0.1:")
