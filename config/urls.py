@@ -1,6 +1,15 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # REST API (issue 3)
+    path("api/", include("config.api.urls")),
+    path("api/auth/", include("rest_framework.urls")),  # log in / out for the browsable API
 ]
+
+# REST API (issue 3): JSON error pages under /api/ (HTML elsewhere), also with DEBUG off.
+handler400 = "config.api.errors.handler400"
+handler403 = "config.api.errors.handler403"
+handler404 = "config.api.errors.handler404"
+handler500 = "config.api.errors.handler500"
