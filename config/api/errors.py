@@ -10,7 +10,8 @@ Storage errors -> HTTP, in this one place:
   NotFound            404;  AlreadyExists  409
 """
 
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -27,7 +28,11 @@ API_PREFIX = "/api/"
 def exception_handler(exc, context):
     if isinstance(exc, storage.StorageError):
         return storage_error_response(exc, context)
-    if isinstance(exc, exceptions.UnsupportedMediaType):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
         # The issue asks for 400 on a wrong content type (DRF would say 415).
         exc = exceptions.ParseError(str(exc.detail), code="unsupported_media_type")
     response = drf_exception_handler(exc, context)
