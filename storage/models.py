@@ -234,6 +234,10 @@ class StorageQuerySet:
             records = list(records)
             for name in reversed(self._ordering):
                 attname = self._resolve(name.lstrip("-")).attname
+                if attname == "created_at" and len(self._ordering) == 1:
+                    if name.startswith("-"):  # already in creation order: no sort needed
+                        records.reverse()
+                    continue
                 records.sort(key=lambda r, a=attname: _sort_key(r.get(a)), reverse=name.startswith("-"))
             self._matched = records
         start, stop = self._window
@@ -254,12 +258,14 @@ class StorageQuerySet:
                 wanted = value
             else:
                 wanted = to_storage_value(field, value)
-            test = LOOKUPS[lookup]
-            tests.append(lambda r, a=field.attname, t=test, w=wanted: bool(t(r.get(a), w)))
-        combine = all if q.connector == Q.AND else any
-        if q.negated:
-            return lambda r: not combine(t(r) for t in tests)
-        return lambda r: combine(t(r) for t in tests)
+            tests.append(_lookup_test(field.attname, lookup, wanted))
+        if len(tests) == 1:
+            (test,) = tests
+        elif q.connector == Q.AND:
+            test = lambda r: all(t(r) for t in tests)  # noqa: E731
+        else:
+            test = lambda r: any(t(r) for t in tests)  # noqa: E731
+        return (lambda r: not test(r)) if q.negated else test
 
     def _check(self, q):
         for child in q.children:
@@ -294,6 +300,19 @@ class StorageQuerySet:
         if key in ("pk", "id", "pk__exact", "id__exact"):
             return str(value) if value is not None else ""
         return None
+
+
+def _lookup_test(attname, lookup, wanted):
+    """One lookup as a predicate over a record; the common ones without a generic call per record."""
+    if lookup == "exact":
+        return lambda r: r.get(attname) == wanted
+    if lookup == "icontains":
+        folded = _fold(wanted)
+        return lambda r: (
+            (v := r.get(attname)) is not None and folded in (v.casefold() if isinstance(v, str) else _fold(v))
+        )
+    test = LOOKUPS[lookup]
+    return lambda r: bool(test(r.get(attname), wanted))
 
 
 def _sort_key(value):

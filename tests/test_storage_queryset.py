@@ -30,6 +30,11 @@ def test_q_trees_are_evaluated_like_sql(people):
     assert names(qs.filter(name__istartswith="C", is_active=True)) == ["Carol"]
     assert names(qs.filter(Q(name="Nobody") | (Q(is_active=False) & Q(name__contains="o")))) == ["bob"]
     assert names(Client.objects.order_by("-name")) == ["Carol", "bob", "Alice"]
+    assert names(Client.objects.order_by("-created_at")) == ["Carol", "bob", "Alice"]
+    assert names(Client.objects.order_by("created_at")) == ["Alice", "bob", "Carol"]
+    assert names(Client.objects.filter(is_active=True).order_by("-created_at")) == ["Carol", "Alice"]
+    assert names(qs.filter(email__icontains="BOB@")) == ["bob"]
+    assert names(qs.filter(email__icontains="")) == ["Alice", "bob", "Carol"]
     assert names(Client.objects.all()) == ["Alice", "bob", "Carol"]  # no order_by: creation order
 
 
