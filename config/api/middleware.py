@@ -15,7 +15,9 @@ class RequestBodyLimitMiddleware:
         try:
             length = int(raw)
         except ValueError:
-            return JsonResponse({"detail": "Content-Length is not a number.", "code": "bad_request"}, status=400)
+            length = -1
+        if length < 0:
+            return JsonResponse({"detail": "Content-Length must be a whole number.", "code": "bad_request"}, status=400)
         if length > self.limit:
             return JsonResponse(
                 {

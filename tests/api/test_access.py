@@ -117,3 +117,9 @@ def test_browsable_api_renders_for_a_logged_in_user(api):
     page = api.get(f"/api/clients/{client['id']}/", headers={"Accept": "text/html"})
     assert page.status_code == 200 and b"Jeanne Dupont" in page.content and b"<html" in page.content
     assert api.get("/api/sessions/", headers={"Accept": "text/html"}).status_code == 200
+    assert HttpClient().get("/api/auth/login/").status_code == 200  # the browsable API's login page
+
+
+def test_options_needs_the_view_permission(api, make_user, as_user):
+    assert api.options("/api/clients/").status_code == 200
+    assert as_user(make_user("nobody")).options("/api/clients/").status_code == 403

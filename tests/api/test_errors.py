@@ -80,6 +80,12 @@ def test_body_over_one_mebibyte_is_413_before_parsing(api, monkeypatch):
     assert parsed == [] and Client.storage().count() == 0
 
 
+@pytest.mark.parametrize("length", ["-1", "abc"])
+def test_bad_content_length_is_400(api, length):
+    response = api.generic("POST", "/api/clients/", b"{}", content_type="application/json", CONTENT_LENGTH=length)
+    assert response.status_code == 400 and response.json()["code"] == "bad_request"
+
+
 def test_body_just_under_the_limit_reaches_validation(api):
     body = '{"name": "' + "x" * (1024 * 1024 - 100) + '"}'
     response = api.post("/api/clients/", body, content_type="application/json")
