@@ -57,8 +57,24 @@ BAD_REQUEST = OpenApiResponse(
 )
 
 
+DESCRIPTIONS = {
+    "list": "The {plural}, paginated (limit / offset), filtered and ordered by the query parameters.",
+    "create": "Create a {name}: 201 with the record, its Location and its ETag.",
+    "retrieve": "One {name}, with its ETag (its version); If-None-Match with that ETag gives 304.",
+    "update": "Replace a {name}'s writable fields; with If-Match, 412 when the {name} has changed.",
+    "partial_update": "Change some of a {name}'s fields; with If-Match, 412 when the {name} has changed.",
+    "destroy": "Delete a {name}; with If-Match, 412 when the {name} has changed.",
+}
+
+
 class RecordSchema(AutoSchema):
     """For RecordViewSet subclasses (config/api/viewsets.py)."""
+
+    def get_description(self):
+        meta = self.view.get_queryset().model._meta
+        action = getattr(self.view, "action", None)
+        summary = DESCRIPTIONS.get(action, "").format(name=meta.verbose_name, plural=meta.verbose_name_plural)
+        return " ".join(part for part in (summary, super().get_description()) if part)
 
     def get_override_parameters(self):
         view, method = self.view, self.method
