@@ -23,6 +23,11 @@ class RecordViewSet(viewsets.ModelViewSet):
     cascade_delete = False  # ?cascade=true on DELETE
     schema = RecordSchema()
 
+    def get_queryset(self):
+        # A fresh StorageQuerySet per request: DRF only re-clones Django QuerySets, and an evaluated
+        # StorageQuerySet keeps its results.
+        return self.queryset.all()
+
     # list
     def query_params(self):
         """The list's query parameters, validated by query_serializer_class (400 otherwise)."""

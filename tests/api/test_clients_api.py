@@ -3,6 +3,7 @@
 import pytest
 
 from clients.models import Client
+from clients.views import ClientViewSet
 from tests.api.helpers import new_client, new_session, post_json
 
 
@@ -235,3 +236,10 @@ def test_duplicate_email_ignoring_case_is_400_on_email(api):
     assert list(response.json()) == ["email"]
     assert "already exists" in response.json()["email"][0]
     assert Client.storage().count() == 1
+
+
+def test_each_request_gets_a_fresh_queryset(api):
+    view = ClientViewSet()
+    first, second = view.get_queryset(), view.get_queryset()
+    assert first is not second and first is not ClientViewSet.queryset
+    assert list(first) == [] and new_client(api) and len(list(view.get_queryset())) == 1
