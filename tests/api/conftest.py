@@ -8,10 +8,11 @@ from django.test import Client as HttpClient
 ALL_PERMS = [f"{action}_{model}" for model in ("client", "session") for action in ("view", "add", "change", "delete")]
 
 
-@pytest.fixture
-def api_store(redis_store):
-    """The API on a real Redis (a fresh key prefix per test)."""
-    return redis_store
+@pytest.fixture(params=["redis", "rest"])
+def api_store(request):
+    """The API on a real Redis, directly and through the Vercel KV / Upstash REST protocol
+    (a fresh key prefix per test)."""
+    return request.getfixturevalue(f"{request.param}_store")
 
 
 @pytest.fixture
