@@ -8,7 +8,10 @@ save() and delete() go through storage; no SQL ever runs for these models.
 """
 
 import operator
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -55,20 +58,74 @@ def to_storage_value(field, value):
     return value
 
 
+class MappedValue:
+    """An annotation computed in memory: `build()` returns a mapping (built once per evaluation,
+    e.g. counts from one pass over another collection) and each record's value is
+    mapping.get(record[key], default). Listed instances get it as an attribute; order_by accepts it."""
+
+    def __init__(self, key, build, default=None):
+        self.key, self.build, self.default = key, build, default
+
+
+class _Memo:
+    """Results derived from a collection snapshot (the tuple `Collection.all()` returns, the same
+    object while the collection is unchanged), kept until the snapshot changes. Bounded LRU."""
+
+    def __init__(self, size=64):
+        self.size = size
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, sources, compute):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None and len(entry[0]) == len(sources) and all(map(operator.is_, entry[0], sources)):
+                self.entries.move_to_end(key)
+                return entry[1]
+        value = compute()
+        with self.lock:
+            self.entries[key] = (tuple(sources), value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return value
+
+
+_memo = _Memo()
+
+
 class StorageQuerySet:
     """An immutable, lazily evaluated view of a collection, filtered and ordered in memory."""
 
-    def __init__(self, model, where=None, ordering=(), window=(0, None)):
+    def __init__(self, model, where=None, ordering=(), window=(0, None), annotations=()):
         self.model = model
-        self._where = where  # a Q tree, or None
+        self._where = where  # a Q tree whose values are already in stored form, or None
         self._ordering = tuple(ordering)
         self._window = window
+        self._annotations = tuple(annotations)  # (name, MappedValue)
         self._result = None
 
     def _clone(self, **changes):
-        args = {"where": self._where, "ordering": self._ordering, "window": self._window}
+        args = {
+            "where": self._where,
+            "ordering": self._ordering,
+            "window": self._window,
+            "annotations": self._annotations,
+        }
         args.update(changes)
         return type(self)(self.model, **args)
+
+    @property
+    def query(self):
+        """What the admin's ChangeList reads of a query: its ordering, and no select_related."""
+        return SimpleNamespace(order_by=self._ordering, select_related=False)
+
+    def annotate(self, *args, **annotations):
+        if args or not all(isinstance(a, MappedValue) for a in annotations.values()):
+            raise NotImplementedError("StorageQuerySet.annotate() only takes MappedValue(...) keyword arguments")
+        for value in annotations.values():
+            self._resolve(value.key)
+        return self._clone(annotations=self._annotations + tuple(annotations.items()))
 
     # the parts of the QuerySet API the admin, DRF and the apps use
     def all(self):
@@ -107,7 +164,8 @@ class StorageQuerySet:
         if self._window != (0, None):
             raise TypeError("Cannot reorder a query once a slice has been taken.")
         for name in fields:
-            self._resolve(name.lstrip("-"))
+            if name.lstrip("-") not in self._annotation_names():
+                self._resolve(name.lstrip("-"))
         return self._clone(ordering=fields)
 
     @property
@@ -119,12 +177,42 @@ class StorageQuerySet:
         return "default"
 
     def count(self):
+        if self._window == (0, None):
+            return len(self._filtered()[1])  # no sort needed to count
         return len(self._records())
+
+    def counts_by(self, field_name):
+        """{stored value of `field_name`: number of records} in one pass (memoised while the
+        collection is unchanged), e.g. how many sessions each client has."""
+        attname = self._resolve(field_name).attname
+
+        def compute(records):
+            counts = {}
+            for record in records:
+                value = record.get(attname)
+                counts[value] = counts.get(value, 0) + 1
+            return counts
+
+        return self._derived(("counts", attname), compute)
+
+    def value_map(self, field_name):
+        """{pk: stored value of `field_name`} in one pass (memoised while the collection is unchanged)."""
+        attname = self._resolve(field_name).attname
+        return self._derived(("values", attname), lambda records: {r["id"]: r.get(attname) for r in records})
+
+    def _derived(self, key, compute):
+        if self._window != (0, None):
+            raise TypeError("Cannot derive values from a sliced query.")
+        snapshot, records = self._filtered()
+        if self._where is not None:
+            return compute(records)
+        return _memo.get((self.model.Storage.collection, *key), (snapshot,), lambda: compute(records))
 
     def exists(self):
         return bool(self._records())
 
     def get(self, *args, **kwargs):
+        """A pk get is one round trip to the backend (annotations are not applied to it)."""
         where = Q(*args, **kwargs)
         record_id = self._single_id(where)
         if record_id is not None and self._where is None:
@@ -148,13 +236,13 @@ class StorageQuerySet:
         return instance
 
     def in_bulk(self, id_list=None, *, field_name="pk"):
+        """{id: instance}: served from memory after one version round trip, not one get per id."""
+        if field_name not in ("pk", "id"):
+            raise NotImplementedError("in_bulk() only works by primary key on storage models")
         ids = [i for i in (id_list or []) if isinstance(i, str)]
-        found = {}
-        for record_id in ids:
-            record = self.model.storage().get(record_id)
-            if record is not None:
-                found[record_id] = self.model.from_record(record)
-        return found
+        if not ids:
+            return {}
+        return {obj.pk: obj for obj in self.filter(pk__in=ids)}
 
     def delete(self):
         count = 0
@@ -209,51 +297,103 @@ class StorageQuerySet:
     def _narrow(self, q):
         if self._window != (0, None):
             raise TypeError("Cannot filter a query once a slice has been taken.")
-        self._check(q)
+        if not _has_conditions(q):
+            return self._clone()  # Q(), Q(Q()): no condition
+        q = self._prepare(q)
         return self._clone(where=q if self._where is None else self._where & q)
 
-    def _instances(self):
-        if self._result is None:
-            self._result = [self.model.from_record(r) for r in self._records()]
-        return self._result
-
-    def _records(self):
-        records = self.model.storage().all()
-        if self._where is not None:
-            records = [r for r in records if self._matches(r, self._where)]
-        if self._ordering:
-            records = sorted(records, key=lambda r: (r["created_at"], r["id"]))  # stable tie-break
-            for name in reversed(self._ordering):
-                attname = self._resolve(name.lstrip("-")).attname
-                records.sort(key=lambda r, a=attname: _sort_key(r.get(a)), reverse=name.startswith("-"))
-        start, stop = self._window
-        return records[start:stop]
-
-    def _matches(self, record, q):
-        results = []
+    def _prepare(self, q):
+        """The Q tree with every value converted once to its stored form (filter values come from
+        query strings too: "1" for a boolean, "60" for an integer). Bad values raise ValidationError."""
+        children = []
         for child in q.children:
             if isinstance(child, Q):
-                results.append(self._matches(record, child))
+                children.append(self._prepare(child))
             else:
                 key, value = child
                 field, lookup = self._split(key)
-                stored = record.get(field.attname)
-                if lookup == "in":
-                    wanted = [to_storage_value(field, v) for v in value]
-                elif lookup == "isnull":
-                    wanted = value
-                else:
-                    wanted = to_storage_value(field, value)
-                results.append(bool(LOOKUPS[lookup](stored, wanted)))
-        combined = all(results) if q.connector == Q.AND else any(results)
-        return not combined if q.negated else combined
+                children.append((key, _stored_lookup_value(field, lookup, value)))
+        return Q.create(children, connector=q.connector, negated=q.negated)
 
-    def _check(self, q):
+    def _instances(self):
+        if self._result is None:
+            records = self._records()
+            instances = [self.model.from_record(r) for r in records]
+            for name, value_of in self._annotation_getters().items():
+                for instance, record in zip(instances, records, strict=True):
+                    setattr(instance, name, value_of(record))
+            self._result = instances
+        return self._result
+
+    def _filtered(self):
+        """(snapshot, the records matching the where clause, in creation order)."""
+        snapshot = self.model.storage().all()
+        if self._where is None:
+            return snapshot, snapshot
+        records = snapshot
+        wanted = _wanted_ids(self._where)
+        if wanted is not None:  # pk / pk__in: pick from an id index instead of scanning
+            index = _memo.get((self.model.Storage.collection, "by-id"), (snapshot,), lambda: _index(snapshot))
+            records = sorted((index[i] for i in set(wanted) if i in index), key=_creation_order)
+        match = self._compile(self._where)
+        return snapshot, [r for r in records if match(r)]
+
+    def _records(self):
+        snapshot, records = self._filtered()
+        if self._ordering:
+            getters = self._annotation_getters(only=self._ordering)
+            if self._where is None:
+                maps = tuple(g.mapping for g in getters.values())
+                key = (self.model.Storage.collection, "sorted", self._ordering)
+                records = _memo.get(key, (snapshot, *maps), lambda: self._sorted(records, getters))
+            else:
+                records = self._sorted(records, getters)
+        start, stop = self._window
+        return records[start:stop]
+
+    def _sorted(self, records, getters):
+        records = sorted(records, key=_creation_order)  # stable tie-break
+        for name in reversed(self._ordering):
+            bare = name.lstrip("-")
+            if bare in getters:
+                value_of = getters[bare]
+            else:
+                attname = self._resolve(bare).attname
+                value_of = operator.methodcaller("get", attname)
+            records.sort(key=lambda r, v=value_of: _sort_key(v(r)), reverse=name.startswith("-"))
+        return records
+
+    def _annotation_names(self):
+        return {name for name, _ in self._annotations}
+
+    def _annotation_getters(self, only=None):
+        """{name: record -> value}; each annotation's mapping is built once here."""
+        wanted = None if only is None else {n.lstrip("-") for n in only}
+        getters = {}
+        for name, mapped in self._annotations:
+            if wanted is not None and name not in wanted:
+                continue
+            attname = self._resolve(mapped.key).attname
+            mapping = mapped.build()
+            getters[name] = _MappedGetter(mapping, attname, mapped.default)
+        return getters
+
+    def _compile(self, q):
+        """A function record -> bool for a prepared Q tree (fields resolved once, not per record)."""
+        parts = []
         for child in q.children:
             if isinstance(child, Q):
-                self._check(child)
+                parts.append(self._compile(child))
             else:
-                self._split(child[0])
+                key, wanted = child
+                field, lookup = self._split(key)
+                test = LOOKUPS[lookup]
+                parts.append(lambda r, a=field.attname, t=test, w=wanted: bool(t(r.get(a), w)))
+        combine = all if q.connector == Q.AND else any
+        negated = q.negated
+        if len(parts) == 1 and not negated:
+            return parts[0]
+        return lambda r: combine(p(r) for p in parts) != negated
 
     def _split(self, key):
         parts = key.split("__")
@@ -275,12 +415,72 @@ class StorageQuerySet:
         raise NotImplementedError(f"{self.model.__name__} has no stored field {name!r}")
 
     def _single_id(self, q):
-        if q.negated or len(q.children) != 1 or isinstance(q.children[0], Q):
+        if q.negated or len(q.children) != 1:
             return None
+        if isinstance(q.children[0], Q):
+            return self._single_id(q.children[0])  # Q(Q(id=...)), as related descriptors build it
         key, value = q.children[0]
         if key in ("pk", "id", "pk__exact", "id__exact"):
             return str(value) if value is not None else ""
         return None
+
+
+class _MappedGetter:
+    def __init__(self, mapping, attname, default):
+        self.mapping, self.attname, self.default = mapping, attname, default
+
+    def __call__(self, record):
+        return self.mapping.get(record.get(self.attname), self.default)
+
+
+def _stored_lookup_value(field, lookup, value):
+    if lookup == "isnull":
+        return value.strip().lower() not in ("", "0", "false") if isinstance(value, str) else bool(value)
+    if lookup == "in":
+        values = [value] if isinstance(value, str) else list(value)
+        return tuple(_stored_value(field, v) for v in values)
+    if lookup in ("contains", "icontains", "startswith", "istartswith"):
+        return "" if value is None else str(value)
+    return _stored_value(field, value)
+
+
+def _stored_value(field, value):
+    if value is None:
+        return None
+    if isinstance(value, models.Model):
+        value = value.pk
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    return to_storage_value(field, target.to_python(value))
+
+
+def _wanted_ids(q):
+    """The ids a prepared where clause is restricted to (pk exact / pk__in in an AND), or None."""
+    if q.negated or (q.connector != Q.AND and len(q.children) > 1):
+        return None
+    for child in q.children:
+        if isinstance(child, Q):
+            found = _wanted_ids(child)
+            if found is not None:
+                return found
+        else:
+            key, value = child
+            if key in ("pk", "id", "pk__exact", "id__exact"):
+                return () if value is None else (value,)
+            if key in ("pk__in", "id__in"):
+                return value
+    return None
+
+
+def _has_conditions(q):
+    return any(not isinstance(c, Q) or _has_conditions(c) for c in q.children)
+
+
+def _index(records):
+    return {r["id"]: r for r in records}
+
+
+def _creation_order(record):
+    return (record["created_at"], record["id"])
 
 
 def _sort_key(value):
@@ -296,6 +496,12 @@ def _sort_key(value):
 class StorageManager(models.Manager):
     def get_queryset(self):
         return StorageQuerySet(self.model)
+
+    def counts_by(self, field_name):
+        return self.get_queryset().counts_by(field_name)
+
+    def value_map(self, field_name):
+        return self.get_queryset().value_map(field_name)
 
 
 class StorageForeignKey(models.ForeignKey):
@@ -437,6 +643,7 @@ def _field_for(model, attname):
 
 
 __all__ = [
+    "MappedValue",
     "StorageForeignKey",
     "StorageManager",
     "StorageModel",
