@@ -11,11 +11,12 @@ Registers nothing: apps register their models with a subclass.
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import model_ngettext
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
@@ -36,9 +37,7 @@ def delete_selected(modeladmin, request, queryset):
             raise PermissionDenied
         modeladmin.delete_selected_confirmed(request, list(queryset))
         return None  # back to the change list, with the messages
-    response = django_delete_selected(modeladmin, request, queryset)
-    response.context_data.update(modeladmin.cascade_context(request, list(queryset)))
-    return response
+    return modeladmin.render_delete_selected(request, queryset)
 
 
 class StorageModelAdmin(admin.ModelAdmin):
@@ -105,6 +104,30 @@ class StorageModelAdmin(admin.ModelAdmin):
     def render_delete_form(self, request, context):
         context.update(self.cascade_context(request, [context["object"]]))
         return super().render_delete_form(request, context)
+
+    def render_delete_selected(self, request, queryset):
+        """Django's bulk confirmation page (the context of django.contrib.admin.actions.delete_selected,
+        which can't name a StorageQuerySet), plus the cascade choice."""
+        objs = list(queryset)
+        deletable, model_count, perms_needed, protected = self.get_deleted_objects(objs, request)
+        objects_name = model_ngettext(self.opts, len(objs))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Cannot delete {objects_name}" if perms_needed or protected else "Delete multiple objects",
+            "subtitle": None,
+            "objects_name": str(objects_name),
+            "deletable_objects": [deletable],
+            "model_count": dict(model_count).items(),
+            "queryset": objs,
+            "perms_lacking": perms_needed,
+            "protected": protected,
+            "opts": self.opts,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+            **self.cascade_context(request, objs),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.delete_selected_confirmation_template, context)
 
     def wants_cascade(self, request):
         return request.POST.get(CASCADE_FIELD) == "on"

@@ -91,7 +91,11 @@ class StorageModelForm(forms.ModelForm):
     def save(self, commit=True):
         if self.errors:
             return super().save(commit)  # raises the usual ValueError
-        if commit and not self.written:
-            self.instance.save()
-            self.written = True
+        if commit:
+            if not self.written:
+                self.instance.save()
+                self.written = True
+            self._save_m2m()
+        else:
+            self.save_m2m = self._save_m2m
         return self.instance
