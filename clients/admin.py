@@ -35,4 +35,6 @@ class ClientAdmin(StorageModelAdmin):
     def sessions(self, obj):
         count = len(Session.storage().ids_by("client_id", obj.pk))  # the reference index: one round trip
         url = reverse("admin:sessions_app_session_changelist")
-        return format_html('<a href="{}?client__id__exact={}">View the {} session(s) of this client</a>', url, obj.pk, count)
+        return format_html(
+            '<a href="{}?client__id__exact={}">View the {} session(s) of this client</a>', url, obj.pk, count
+        )
