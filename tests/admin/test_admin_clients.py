@@ -175,7 +175,7 @@ def test_change_page_links_to_the_clients_sessions(superuser):
     make_session(ann, "A2")
     make_session(bob, "B1")
     html = superuser.get(change_url(ann)).content.decode()
-    match = re.search(r'href="([^"]+)">View the 2 session\(s\) of this client<', html)
+    match = re.search(r'<a href="([^"]+)" id="client-sessions-link">Sessions \(2\)</a>', html)
     assert match
     listed = superuser.get(match.group(1).replace("&amp;", "&"))
     assert sorted(s.title for s in listed.context["cl"].result_list) == ["A1", "A2"]
