@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from .errors import StorageUnavailable
 
 HIDDEN_POST_FIELDS = ("csrfmiddlewaretoken",)
-MESSAGE = "Storage is unavailable: the record store can't be reached right now. Nothing was saved."
+MESSAGE = "Storage is unavailable: the record store can't be reached right now."
 
 
 class StorageUnavailableAdminMiddleware:
@@ -28,7 +28,7 @@ class StorageUnavailableAdminMiddleware:
             return None
         retry_after = str(getattr(exception, "retry_after", 5))
         if request.headers.get("x-requested-with") == "XMLHttpRequest":
-            response = JsonResponse({"error": MESSAGE}, status=503)
+            response = JsonResponse({"error": MESSAGE}, status=503)  # no form to keep: a read
         else:
             typed = [
                 (key, value)
@@ -39,7 +39,7 @@ class StorageUnavailableAdminMiddleware:
             context = {
                 **admin.site.each_context(request),
                 "title": "Storage unavailable",
-                "message": MESSAGE,
+                "message": f"{MESSAGE} Nothing was saved." if request.method == "POST" else MESSAGE,
                 "retry_after": retry_after,
                 "typed": typed if request.method == "POST" else [],
                 "resubmit_url": request.get_full_path(),

@@ -92,6 +92,7 @@ class _Memo:
 
 
 _memo = _Memo()
+_filtered_memo = _Memo(size=8)  # filter results can be large: keep few (a count and its page share one)
 
 
 class StorageQuerySet:
@@ -336,7 +337,8 @@ class StorageQuerySet:
             index = _memo.get((self.model.Storage.collection, "by-id"), (snapshot,), lambda: _index(snapshot))
             records = sorted((index[i] for i in set(wanted) if i in index), key=_creation_order)
         match = self._compile(self._where)
-        return snapshot, [r for r in records if match(r)]
+        key = (self.model.Storage.collection, self._where)
+        return snapshot, _filtered_memo.get(key, (snapshot,), lambda: [r for r in records if match(r)])
 
     def _records(self):
         snapshot, records = self._filtered()
@@ -352,7 +354,7 @@ class StorageQuerySet:
         return records[start:stop]
 
     def _sorted(self, records, getters):
-        records = sorted(records, key=_creation_order)  # stable tie-break
+        records = list(records)  # in creation order already: the stable tie-break
         for name in reversed(self._ordering):
             bare = name.lstrip("-")
             if bare in getters:
@@ -387,13 +389,27 @@ class StorageQuerySet:
             else:
                 key, wanted = child
                 field, lookup = self._split(key)
-                test = LOOKUPS[lookup]
-                parts.append(lambda r, a=field.attname, t=test, w=wanted: bool(t(r.get(a), w)))
-        combine = all if q.connector == Q.AND else any
+                parts.append(_test(field.attname, lookup, wanted))
         negated = q.negated
         if len(parts) == 1 and not negated:
             return parts[0]
-        return lambda r: combine(p(r) for p in parts) != negated
+        if q.connector == Q.AND:
+
+            def match(record):
+                for part in parts:
+                    if not part(record):
+                        return negated
+                return not negated
+
+        else:
+
+            def match(record):
+                for part in parts:
+                    if part(record):
+                        return not negated
+                return negated
+
+        return match
 
     def _split(self, key):
         parts = key.split("__")
@@ -431,6 +447,19 @@ class _MappedGetter:
 
     def __call__(self, record):
         return self.mapping.get(record.get(self.attname), self.default)
+
+
+def _test(attname, lookup, wanted):
+    """record -> bool for one lookup; the case-insensitive ones fold the wanted value once."""
+    if lookup in ("icontains", "iexact", "istartswith"):
+        folded = _fold(wanted)
+        if lookup == "icontains":
+            return lambda r: (v := r.get(attname)) is not None and folded in str(v).casefold()
+        if lookup == "istartswith":
+            return lambda r: (v := r.get(attname)) is not None and str(v).casefold().startswith(folded)
+        return lambda r: _fold(r.get(attname)) == folded
+    test = LOOKUPS[lookup]
+    return lambda r: bool(test(r.get(attname), wanted))
 
 
 def _stored_lookup_value(field, lookup, value):

@@ -173,3 +173,14 @@ def test_search_then_delete_a_client_and_its_sessions_after_confirmation(site):
     assert "was deleted successfully" in site.text()
     assert [c.name for c in Client.objects.all()] == ["Paul Martin"]
     assert Session.objects.count() == 0
+
+
+def test_redis_down_shows_a_clear_page_inside_the_admin(site, own_redis_server, prefix, use_store):
+    from tests.conftest import make_backend
+
+    use_store(make_backend("redis", prefix, redis_server=own_redis_server, socket_timeout=0.5, connect_timeout=0.5))
+    own_redis_server.stop()
+    site.open("/admin/clients/client/")
+    assert "Storage is unavailable" in site.find("#storage-unavailable").text
+    assert site.find("#site-name").text == "Django administration"
+    site.shot("10-storage-unavailable")
