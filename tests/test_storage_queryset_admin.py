@@ -172,3 +172,22 @@ def test_unsupported_methods_still_raise_not_implemented(people):
     with pytest.raises(NotImplementedError):
         Client.objects.all().aggregate()
     assert isinstance(Client.objects.all(), StorageQuerySet)
+
+
+def test_case_insensitive_lookups(people):
+    assert names(Client.objects.filter(name__iexact="ANN")) == ["Ann"]
+    assert names(Client.objects.filter(name__istartswith="b")) == ["Bob"]
+    assert names(Client.objects.filter(email__icontains="EXAMPLE.com").order_by("name")) == ["Ann", "Bob"]
+    assert names(Client.objects.filter(Q(name__icontains="y") | Q(email__icontains="BOB")).order_by("name")) == [
+        "Bob",
+        "Cyd",
+    ]
+    assert names(Client.objects.exclude(name__icontains="n").order_by("name")) == ["Bob", "Cyd"]
+
+
+def test_memoised_filter_results_follow_writes(people):
+    query = Client.objects.filter(name__icontains="a")
+    assert query.count() == 1 and names(query) == ["Ann"]
+    make_client("Zara")
+    again = Client.objects.filter(name__icontains="a").order_by("name")
+    assert again.count() == 2 and names(again) == ["Ann", "Zara"]
