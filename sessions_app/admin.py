@@ -20,10 +20,14 @@ class ClientFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         names = Client.objects.value_map("name")  # in memory after one round trip
+        choices = []
         if len(names) <= LISTED_CLIENTS_MAX:
-            return sorted(names.items(), key=lambda item: ((item[1] or "").casefold(), item[0]))
+            choices = sorted(names.items(), key=lambda item: ((item[1] or "").casefold(), item[0]))
         chosen = self.value()
-        return [(chosen, names[chosen])] if chosen in names else []
+        if chosen and chosen not in dict(choices):
+            # Always shown when chosen (an unlisted filter would be silently dropped by the ChangeList).
+            choices.append((chosen, names.get(chosen, f"{chosen} (no such client)")))
+        return choices
 
     def queryset(self, request, queryset):
         if self.value():

@@ -143,3 +143,29 @@ def test_bulk_delete_sessions(superuser, two_clients):
     assert "Successfully deleted 2 sessions." in done
     assert [s.title for s in Session.objects.all()] == ["Boxing"]
     assert LogEntry.objects.filter(action_flag=DELETION).count() == 2
+
+
+def test_client_filter_with_many_clients_lists_only_the_chosen_one(superuser, two_clients, monkeypatch):
+    import sessions_app.admin
+
+    monkeypatch.setattr(sessions_app.admin, "LISTED_CLIENTS_MAX", 1)
+    ann, bob = two_clients
+    html = superuser.get(LIST).content.decode()
+    assert "By client" not in html  # too many clients to list: no 100,000-entry sidebar
+    chosen = superuser.get(LIST, {"client__id__exact": bob.pk})
+    assert titles(chosen) == ["Boxing"] and "By client" in chosen.content.decode()
+    missing = superuser.get(LIST, {"client__id__exact": "client_gone"})
+    assert titles(missing) == [] and "client_gone (no such client)" in missing.content.decode()
+
+
+def test_single_session_delete_and_history(superuser, two_clients):
+    session = Session.objects.filter(title="Yoga").first()
+    url = f"/admin/sessions_app/session/{session.pk}/"
+    page = superuser.get(url + "delete/").content.decode()
+    assert "Are you sure you want to delete the session" in page and "Also delete" not in page
+    assert superuser.post(url + "delete/", {"post": "yes"}).status_code == 302
+    assert not Session.objects.filter(pk=session.pk).exists()
+    assert LogEntry.objects.get(action_flag=DELETION).object_repr == "Yoga"
+    other = Session.objects.filter(title="Boxing").first()
+    history = superuser.get(f"/admin/sessions_app/session/{other.pk}/history/")
+    assert history.status_code == 200 and "Change history: Boxing" in history.content.decode()
