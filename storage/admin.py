@@ -43,6 +43,7 @@ def delete_selected(modeladmin, request, queryset):
 class StorageModelAdmin(admin.ModelAdmin):
     form = StorageModelForm
     list_per_page = 100
+    show_facets = admin.ShowFacets.NEVER  # facet counts need QuerySet.aggregate(), which storage lacks
     actions = [delete_selected]
     delete_confirmation_template = "admin/storage/delete_confirmation.html"
     delete_selected_confirmation_template = "admin/storage/delete_selected_confirmation.html"

@@ -66,6 +66,12 @@ def test_filter_by_active(superuser):
     assert row_names(superuser.get(LIST, {"is_active__exact": "1"})) == ["Ann"]
 
 
+def test_facet_counts_are_not_offered_and_their_parameter_is_harmless(superuser):
+    make_client("Ann")
+    assert "Show counts" not in superuser.get(LIST).content.decode()
+    assert row_names(superuser.get(LIST, {"_facets": "True"})) == ["Ann"]
+
+
 def test_a_bad_filter_value_is_not_a_500(superuser):
     make_client("Ann")
     response = superuser.get(LIST, {"is_active__exact": "maybe"})
