@@ -253,3 +253,16 @@ def test_history_lists_additions_and_changes(superuser):
     superuser.post(change_url(ann), client_form(name="Ann B", **{VERSION_FIELD: "1"}))
     html = superuser.get(f"/admin/clients/client/{ann.pk}/history/").content.decode()
     assert "Added." in html and "Changed Name." in html
+
+
+def test_bulk_delete_reports_records_referenced_since_the_confirmation(superuser, monkeypatch):
+    from storage.admin import StorageModelAdmin
+
+    ann, bob = make_client("Ann"), make_client("Bob")
+    monkeypatch.setattr(StorageModelAdmin, "dependents", lambda self, objs: [])  # the page saw none...
+    make_session(ann, "A1")  # ...then a session was added: storage refuses to delete Ann
+    done = bulk(superuser, [ann.pk, bob.pk], post="yes").content.decode()
+    assert "Successfully deleted 1 client." in done
+    assert "Not deleted (other records now reference them): Ann." in done
+    assert [c.name for c in Client.objects.all()] == ["Ann"] and Session.objects.count() == 1
+    assert list(LogEntry.objects.values_list("object_id", flat=True)) == [bob.pk]
