@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from .errors import StorageUnavailable
+from .forms import VERSION_FIELD
 
 HIDDEN_POST_FIELDS = ("csrfmiddlewaretoken",)
 MESSAGE = "Storage is unavailable: the record store can't be reached right now."
@@ -36,12 +37,15 @@ class StorageUnavailableAdminMiddleware:
                 if key not in HIDDEN_POST_FIELDS and "password" not in key.lower()
                 for value in values
             ]
+            # Shown to the user: their fields, not the form's machinery (sent again all the same).
+            shown = [(k, v) for k, v in typed if not k.startswith(("_", "initial-")) and k != VERSION_FIELD]
             context = {
                 **admin.site.each_context(request),
                 "title": "Storage unavailable",
                 "message": f"{MESSAGE} Nothing was saved." if request.method == "POST" else MESSAGE,
                 "retry_after": retry_after,
                 "typed": typed if request.method == "POST" else [],
+                "shown": shown,
                 "resubmit_url": request.get_full_path(),
             }
             response = render(request, "admin/storage/unavailable.html", context, status=503)

@@ -60,8 +60,8 @@ class StorageModelForm(forms.ModelForm):
             self.storage_unavailable = True
             self.add_error(
                 None,
-                f"Storage is unavailable, nothing was saved. What you typed is still in the form: "
-                f"try again in a few seconds (retry after {exc.retry_after} s).",
+                "Storage is unavailable, nothing was saved. What you typed is still in the form: "
+                f"try again in {exc.retry_after} seconds.",
             )
         else:
             self.written = True

@@ -175,12 +175,26 @@ def test_search_then_delete_a_client_and_its_sessions_after_confirmation(site):
     assert Session.objects.count() == 0
 
 
-def test_redis_down_shows_a_clear_page_inside_the_admin(site, own_redis_server, prefix, use_store):
+def test_redis_down_shows_a_clear_page_inside_the_admin_and_keeps_what_was_typed(
+    site, own_redis_server, prefix, use_store
+):
     from tests.conftest import make_backend
 
     use_store(make_backend("redis", prefix, redis_server=own_redis_server, socket_timeout=0.5, connect_timeout=0.5))
+    ann = make_client("Ann")
+    site.open(f"/admin/clients/client/{ann.pk}/change/")
+    site.find("#id_phone").send_keys("0612")
     own_redis_server.stop()
-    site.open("/admin/clients/client/")
+    site.save()
     assert "Storage is unavailable" in site.find("#storage-unavailable").text
     assert site.find("#site-name").text == "Django administration"
-    site.shot("10-storage-unavailable")
+    typed = site.find("#storage-typed").text
+    assert "phone 0612" in typed and "name Ann" in typed
+    site.shot("10-storage-unavailable-change")
+
+    site.open("/admin/clients/client/add/")  # the add page needs no storage until it saves
+    site.find("#id_name").send_keys("Typed while down")
+    site.save()
+    assert "nothing was saved" in site.text()
+    assert site.find("#id_name").get_attribute("value") == "Typed while down"
+    site.shot("11-storage-unavailable-add")

@@ -63,6 +63,7 @@ def test_change_post_keeps_what_was_typed_and_can_send_it_again(superuser, down)
     assert '<input type="hidden" name="name" value="Ann &lt;New&gt;">' in html
     assert f'<input type="hidden" name="{VERSION_FIELD}" value="1">' in html
     assert "csrfmiddlewaretoken" in html  # the resend form carries a fresh token
+    assert f"<td>{VERSION_FIELD}</td>" not in html and "<td>name</td>" in html  # machinery not shown
 
 
 def test_session_add_with_redis_down_keeps_what_was_typed(superuser, down):
