@@ -20,11 +20,16 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from .collection import stale_served
 from .errors import DependentsExist, NotFound
 from .forms import StorageModelForm
 from .models import StorageForeignKey
 
 CASCADE_FIELD = "cascade"
+STALE_MESSAGE = (
+    "Storage can't be reached: this page shows the last known data kept in memory, which may be out "
+    "of date. Changes can't be saved until storage is back."
+)
 READ_ONLY = ("id", "version", "created_at", "updated_at")
 
 
@@ -51,6 +56,15 @@ class StorageModelAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return READ_ONLY if obj is not None else ()
 
+    # lists and pages served from memory when storage can't be read (production's stale reads)
+    def changelist_view(self, request, extra_context=None):
+        return self._flag_stale(request, super().changelist_view(request, extra_context))
+
+    def _flag_stale(self, request, response):
+        if stale_served():
+            self.message_user(request, STALE_MESSAGE, messages.WARNING)
+        return response
+
     # add / change
     def save_model(self, request, obj, form, change):
         form.save()  # the form already wrote during validation; this only saves an unsaved form
@@ -64,7 +78,7 @@ class StorageModelAdmin(admin.ModelAdmin):
         if form is not None and form.storage_unavailable:
             response.status_code = 503
             response["Retry-After"] = "5"
-        return response
+        return self._flag_stale(request, response)
 
     # delete
     def dependents(self, objs):

@@ -89,3 +89,15 @@ def test_pages_outside_the_admin_are_left_to_their_own_handling(superuser, down,
 
     request = type("R", (), {"path": "/api/clients/"})()
     assert StorageUnavailableAdminMiddleware(lambda r: None).process_exception(request, StorageUnavailable()) is None
+
+
+def test_with_stale_reads_the_list_is_served_from_memory_with_a_warning(superuser, own_redis_server, prefix, use_store):
+    backend = make_backend("redis", prefix, redis_server=own_redis_server, socket_timeout=0.5, connect_timeout=0.5)
+    use_store(backend, stale_reads=True)  # production's setting
+    make_client("Ann")
+    assert superuser.get("/admin/clients/client/").status_code == 200  # memory now knows Ann
+    own_redis_server.stop()
+    response = superuser.get("/admin/clients/client/")
+    assert response.status_code == 200 and response["X-Storage-Stale"] == "true"
+    html = response.content.decode()
+    assert "shows the last known data kept in memory" in html and ">Ann<" in html
