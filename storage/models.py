@@ -2,8 +2,11 @@
 
 A model declares its fields once (they drive validation, forms, serializers and the schema) and a
 `Storage` inner class naming its collection. `objects` is a Manager over a narrow in-memory
-QuerySet: get, filter / exclude (Q objects, the lookups below), order_by, count, exists,
-slicing and iteration. Anything else raises NotImplementedError instead of pretending.
+QuerySet: get, filter / exclude (Q objects, the lookups below; values from query strings are
+converted to the field's type), order_by, count, exists, slicing and iteration, in_bulk, plus what
+the admin needs: `query.order_by`, annotate(name=MappedValue(...)) for columns computed from another
+collection, counts_by(field) and value_map(field) (one pass, memoised while the collection is
+unchanged). Anything else raises NotImplementedError instead of pretending.
 save() and delete() go through storage; no SQL ever runs for these models.
 """
 
