@@ -25,6 +25,7 @@ SHOTS = Path(os.environ.get("ADMIN_SCREENSHOTS_DIR") or Path(tempfile.gettempdir
 
 try:
     from selenium import webdriver
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -70,9 +71,10 @@ def site(driver, live_server, redis_store, transactional_db, settings):
     driver.delete_all_cookies()
     driver.get(f"{live_server.url}/admin/login/")
     driver.find_element(By.ID, "id_username").send_keys("boss")
-    driver.find_element(By.ID, "id_password").send_keys("pw-boss-1234", Keys.ENTER)
-    wait_for(driver, By.ID, "site-name")
-    return Site(driver, live_server.url)
+    site = Site(driver, live_server.url)
+    site.submit(lambda: driver.find_element(By.ID, "id_password").send_keys("pw-boss-1234", Keys.ENTER))
+    wait_for(driver, By.ID, "user-tools")  # only shown once logged in
+    return site
 
 
 class Site:
@@ -91,9 +93,16 @@ class Site:
     def shot(self, name):
         self.driver.save_screenshot(str(SHOTS / f"{name}.png"))
 
+    def submit(self, action):
+        """Run an action that submits a form and wait until the next page has replaced this one."""
+        self.driver.execute_script("window.leavingThisPage = true;")
+        action()
+        WebDriverWait(self.driver, 10, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: d.execute_script("return !window.leavingThisPage && document.readyState === 'complete'")
+        )
+
     def save(self):
-        self.find('input[name="_save"]').click()
-        wait_for(self.driver, By.ID, "footer")
+        self.submit(self.find('input[name="_save"]').click)
 
 
 def wait_for(driver, by, value, timeout=10):
