@@ -7,7 +7,8 @@ What differs from a plain ModelAdmin, and why:
 - delete (one or selected) refuses to delete records that others reference unless the user ticks
   "Also delete ..." on Django's confirmation page (a cascade in one atomic script per record);
 - LogEntry rows are written only for deletions storage acknowledged.
-Registers nothing: apps register their models with a subclass.
+Registers nothing: apps register their models with a subclass. Not for inlines: the form writes
+when it validates, before any inline formset would be checked.
 """
 
 from django.contrib import admin, messages
