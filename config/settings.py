@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "storage.middleware.StaleReadMiddleware",
+    # Admin: storage unavailable -> 503 inside the admin layout (issue 5).
+    "storage.admin_middleware.StorageUnavailableAdminMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
