@@ -79,3 +79,29 @@ def store(request, prefix, tmp_path, use_store):
 @pytest.fixture
 def redis_store(redis_server, prefix, use_store):
     return use_store(make_backend("redis", prefix, redis_server=redis_server))
+
+
+# --- Scale-out (issue 7): a 3-master Redis Cluster and a master + replica + 3 sentinels -----------
+
+
+@pytest.fixture(scope="session")
+def redis_cluster():
+    """One 3-master Redis Cluster for the session (tests isolate themselves by key prefix)."""
+    need_redis_server()
+    from tests.redis_topologies import Cluster
+
+    cluster = Cluster().start()
+    yield cluster
+    cluster.close()
+
+
+@pytest.fixture(scope="session")
+def redis_sentinel():
+    """A master, a replica and three sentinels for the session. Tests that kill the master build
+    their own SentinelGroup instead."""
+    need_redis_server()
+    from tests.redis_topologies import SentinelGroup
+
+    group = SentinelGroup().start()
+    yield group
+    group.close()
