@@ -31,7 +31,8 @@ class Cluster:
 
     def __init__(self, size=3):
         options = ("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000")
-        self.nodes = [RedisServer(*options) for _ in range(size)]
+        # An explicit bus port: the default (port + 10000) may be taken, or past 65535.
+        self.nodes = [RedisServer(*options, "--cluster-port", str(free_port())) for _ in range(size)]
 
     @property
     def url(self):
