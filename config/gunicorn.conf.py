@@ -8,6 +8,13 @@ their current requests.
 
 import multiprocessing
 import os
+from pathlib import Path
+
+import environ
+
+# The same .env as the settings (values already in the environment win).
+if (Path(__file__).resolve().parent.parent / ".env").is_file():
+    environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env")
 
 
 def _int(name, default):

@@ -99,7 +99,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = _env(env.str, "STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STATIC_ROOT = _env(env.str, "STATIC_ROOT", default="") or str(BASE_DIR / "staticfiles")
 # whitenoise serves the collected files (`make serve` runs collectstatic) with gzip/brotli copies.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
