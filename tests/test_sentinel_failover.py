@@ -57,7 +57,7 @@ def test_failover_keeps_serving_and_keeps_every_acknowledged_write(sentinel_grou
     assert {r["id"] for r in clients.all()} == set(acknowledged)
 
     created = until_it_works(lambda: clients.create(client_fields(name="after the failover")))
-    log.success(f"Failover: writes served again after {time.monotonic() - started:.1f} s")
+    log.warning(f"Failover: writes served again after {time.monotonic() - started:.1f} s")
     assert group.master_port() == group.replica.port != old_master
 
     # Same process, no restart: fresh reads, updates and deletes on the new master.
