@@ -10,7 +10,14 @@ from redis.cluster import key_slot
 from storage.backends.redis import RedisBackend
 from storage.backends.redis_modes import ConnectOptions, parse_sentinel_url
 from storage.config import mask_url, select_backend
-from storage.errors import ConfigurationError, StorageError, StorageUnavailable, VersionConflict, WriteNotDurable
+from storage.errors import (
+    CommandError,
+    ConfigurationError,
+    StorageError,
+    StorageUnavailable,
+    VersionConflict,
+    WriteNotDurable,
+)
 from tests.redis_server import RedisServer, free_port
 from tests.test_storage_contract import client_fields
 
@@ -235,3 +242,25 @@ def test_unreachable_redis_is_unavailable_not_a_crash(prefix):
     with pytest.raises(StorageError):
         backend.ping()
     assert backend.mode == "auto"  # still unknown: the next call tries again
+
+
+def test_sentinel_client_reads_and_writes_through_the_master_with_both_passwords():
+    from redis.sentinel import SentinelConnectionPool
+
+    from storage.backends.redis_modes import sentinel_client
+
+    url = "redis+sentinel://app:data-pass@127.0.0.1:1,127.0.0.1:2/mymaster/3"
+    client = sentinel_client(url, ConnectOptions(sentinel_password="sentinel-pass"))
+    pool = client.connection_pool
+    assert isinstance(pool, SentinelConnectionPool) and pool.is_master  # never a replica
+    assert (pool.connection_kwargs["username"], pool.connection_kwargs["password"]) == ("app", "data-pass")
+    assert pool.connection_kwargs["db"] == 3
+    sentinels = pool.sentinel_manager.sentinels
+    assert [s.connection_pool.connection_kwargs["port"] for s in sentinels] == [1, 2]
+    assert all(s.connection_pool.connection_kwargs["password"] == "sentinel-pass" for s in sentinels)
+
+
+def test_a_server_error_that_is_no_outage_is_not_retried(redis_server, prefix):
+    backend = RedisBackend(redis_server.url, prefix)
+    with pytest.raises(CommandError, match="unknown command"):
+        backend.call("NOSUCHCOMMAND")

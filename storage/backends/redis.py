@@ -13,7 +13,9 @@ from ..retry import with_retry
 from .commands import CommandBackend
 from .redis_modes import ConnectOptions, connect, mode_of_url
 
-TRANSIENT_REPLIES = ("LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "READONLY", "MOVED", "ASK")
+TRANSIENT_REPLIES = ("LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "READONLY")
+# redis-py strips the reply's first word from these: matched by class, not by text.
+REDIRECTS = (redis.ReadOnlyError, redis.exceptions.TryAgainError, redis.exceptions.AskError)
 CREDENTIAL_REPLIES = ("NOAUTH", "WRONGPASS", "NOPERM")
 
 
@@ -27,15 +29,18 @@ def translated_errors():
     except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
         # Sentinel: MasterNotFoundError and "the previous master is now a replica" land here.
         raise TransientError(f"{type(exc).__name__}: {exc}") from exc
-    except redis.exceptions.ClusterError as exc:  # cluster down, slot not covered: a failover
+    except (redis.exceptions.ClusterError, redis.exceptions.RedisClusterException) as exc:
+        # cluster down, slot not covered, no node reachable: a failover or an outage
         raise TransientError(f"{type(exc).__name__}: {exc}") from exc
     except redis.ResponseError as exc:
         message = str(exc)
         if message.startswith(CREDENTIAL_REPLIES):
             raise ConfigurationError(f"Redis refused the credentials in REDIS_URL: {message}") from exc
-        if isinstance(exc, redis.ReadOnlyError) or message.startswith(TRANSIENT_REPLIES):
-            raise TransientError(message) from exc
+        if isinstance(exc, REDIRECTS) or message.startswith(TRANSIENT_REPLIES):
+            raise TransientError(f"{type(exc).__name__}: {message}") from exc
         raise CommandError(message) from exc
+    except redis.RedisError as exc:  # anything else redis-py raises is still a storage error
+        raise CommandError(f"{type(exc).__name__}: {exc}") from exc
 
 
 class RedisBackend(CommandBackend):
