@@ -2,6 +2,7 @@
 the same process keeps serving reads and writes without a restart; writes acknowledged with
 STORAGE_WAIT_REPLICAS=1 before the kill are all on the new master."""
 
+import threading
 import time
 
 import pytest
@@ -89,3 +90,11 @@ def test_failover_keeps_serving_and_keeps_every_acknowledged_write(sentinel_grou
     )
     assert until_it_works(lambda: writes.create(client_fields(name="durable again")))["version"] == 1
     assert group.master.client().exists(f"{{{prefix}}}:clients:index")
+
+    # WAIT counts real acknowledgements: with the replica frozen, a write is never reported saved.
+    frozen = threading.Thread(target=lambda: group.master.client().execute_command("DEBUG", "SLEEP", "1.5"))
+    frozen.start()
+    time.sleep(0.2)  # DEBUG SLEEP has begun; it lasts well past the 500 ms WAIT below
+    with pytest.raises(WriteNotDurable):
+        writes.create(client_fields(name="while the replica sleeps"))
+    frozen.join()
