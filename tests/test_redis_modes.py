@@ -1,6 +1,7 @@
 """Connection modes of the redis backend (issue 7) on real servers: unix://, rediss:// (TLS), Redis
 Cluster found by itself or forced, a prefix per tenant spread over the cluster, WAIT for replicas."""
 
+import shutil
 import subprocess
 
 import pytest
@@ -18,6 +19,7 @@ from storage.errors import (
     VersionConflict,
     WriteNotDurable,
 )
+from tests.conftest import REQUIRE_REAL_REDIS
 from tests.redis_server import RedisServer, free_port
 from tests.test_storage_contract import client_fields
 
@@ -62,6 +64,7 @@ def test_sentinel_url_is_a_redis_url_and_its_password_is_masked():
         ("redis://h/0", {"ssl_cert_reqs": "maybe"}, "REDIS_SSL_CERT_REQS"),
         ("redis://h/0", {"wait_replicas": 1, "wait_timeout_ms": 5000}, "STORAGE_WAIT_TIMEOUT_MS"),
         ("http://h/0", {}, "must start with"),
+        ("rediss://h/0", {"ssl_ca_certs": "/nonexistent/ca.pem"}, "REDIS_SSL_CA_CERTS"),
     ],
 )
 def test_impossible_combinations_are_refused_at_startup(url, options, message):
@@ -101,6 +104,10 @@ class TlsRedisServer(RedisServer):
 
 @pytest.fixture
 def tls_server(tmp_path, redis_server):
+    if shutil.which("openssl") is None:
+        if REQUIRE_REAL_REDIS:
+            pytest.fail("REQUIRE_REAL_REDIS=1 but openssl (to make test certificates) is not on PATH")
+        pytest.skip("openssl is not on PATH: cannot make test certificates")
     certs = tmp_path / "certs"
     certs.mkdir()
     subprocess.run(

@@ -6,6 +6,7 @@ and redis-py's own retry turned off (storage/retry.py is the one policy). redis-
 process id on every checkout, so a pool created before a fork opens fresh sockets in the child.
 """
 
+import os
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -40,6 +41,8 @@ class ConnectOptions:
             raise ConfigurationError(
                 f"REDIS_SSL_CERT_REQS={self.ssl_cert_reqs!r}: choose one of {', '.join(CERT_REQS)}"
             )
+        if self.ssl_ca_certs and not os.path.isfile(self.ssl_ca_certs):
+            raise ConfigurationError(f"REDIS_SSL_CA_CERTS={self.ssl_ca_certs!r} is not a readable file")
 
 
 @dataclass(frozen=True)
