@@ -32,7 +32,7 @@ serve: $(VENV)/.runtime
 	DEBUG=false $(BIN)/python manage.py check --deploy
 	DEBUG=false $(BIN)/python manage.py migrate --noinput
 	DEBUG=false $(BIN)/python manage.py collectstatic --noinput
-	DEBUG=false $(BIN)/gunicorn --config config/gunicorn.conf.py
+	DEBUG=false exec $(BIN)/gunicorn --config config/gunicorn.conf.py
 
 ## test: the whole suite (real redis-server processes on free loopback ports)
 test: $(VENV)/.dev
