@@ -213,3 +213,16 @@ SPECTACULAR_SETTINGS = {
         "rest_framework.authentication.SessionAuthentication",
     ],
 }
+
+# Login rate limit (issue 8): failed logins per user name and per client address, counted in the
+# storage backend (config/login_limit.py) so every process shares the count; 429 past the limit.
+AUTHENTICATION_BACKENDS = [
+    "config.login_limit.LoginRateLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["config.login_limit.LoginRateLimitMiddleware"]
+AUTH_FAILURE_LIMIT = _env(env.int, "AUTH_FAILURE_LIMIT", default=10)
+AUTH_FAILURE_WINDOW = _env(env.int, "AUTH_FAILURE_WINDOW", default=900)
+# The request header holding the client address when behind a proxy (e.g. HTTP_X_REAL_IP on
+# Vercel); empty: the connection's address (REMOTE_ADDR).
+AUTH_CLIENT_IP_HEADER = _env(env.str, "AUTH_CLIENT_IP_HEADER", default="")

@@ -3,7 +3,8 @@
     python -m tests.storage_worker <redis URL | jsonfile:DIR> <prefix> <task> [args...]
 
 Tasks: cas <id> <n> (n compare-and-set increments), create <n> (prints each acknowledged id),
-get <id> (prints the record as JSON, or null), list (prints the ids, one per line).
+get <id> (prints the record as JSON, or null), list (prints the ids, one per line),
+hit <name> <window> <n> (counts n rate-limit events, prints the last count).
 """
 
 import json
@@ -44,6 +45,11 @@ def main(target, prefix, task, *args):
     elif task == "get":
         record = counters.get(args[0])
         print(json.dumps(dict(record) if record else None), flush=True)
+    elif task == "hit":
+        name, window, times = args[0], int(args[1]), int(args[2])
+        for _ in range(times):
+            count, _ = counters.backend.hit(name, window)
+        print(count, flush=True)
     elif task == "list":
         for record in counters.all():
             print(record["id"], flush=True)
