@@ -4,10 +4,14 @@
 
 Tasks: cas <id> <n> (n compare-and-set increments), create <n> (prints each acknowledged id),
 get <id> (prints the record as JSON, or null), list (prints the ids, one per line),
-hit <name> <window> <n> (counts n rate-limit events, prints the last count).
+hit <name> <window> <n> (counts n rate-limit events, prints the last count),
+zygote (reads "spawn <file>" lines: forks a writer that creates records forever, appending each
+acknowledged id to <file>, and prints its pid: cheap processes to kill -9, one import for all).
 """
 
 import json
+import os
+import signal
 import sys
 
 from storage.backends.jsonfile import JsonFileBackend
@@ -50,11 +54,30 @@ def main(target, prefix, task, *args):
         for _ in range(times):
             count, _ = counters.backend.hit(name, window)
         print(count, flush=True)
+    elif task == "zygote":
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # killed writers are reaped by the kernel
+        for line in sys.stdin:
+            pid = os.fork()
+            if pid == 0:
+                write_forever(counters, line.split(maxsplit=1)[1].strip())
+            print(pid, flush=True)
     elif task == "list":
         for record in counters.all():
             print(record["id"], flush=True)
     else:
         raise SystemExit(f"unknown task {task!r}")
+
+
+def write_forever(counters, ack_path):
+    try:
+        with open(ack_path, "a") as acks:
+            i = 0
+            while True:
+                acks.write(counters.create({"value": i})["id"] + "\n")  # after the backend acknowledged
+                acks.flush()
+                i += 1
+    finally:
+        os._exit(1)
 
 
 if __name__ == "__main__":
