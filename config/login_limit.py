@@ -63,8 +63,8 @@ class LoginRateLimitBackend:
             raise PermissionDenied
         return None
 
-    def get_user(self, user_id):
-        return None
+    # No get_user(): this backend never logs anyone in, so no session ever names it (and
+    # Django's force_login / login pick the next backend that does).
 
 
 def count_failure(sender, credentials, request=None, **kwargs):

@@ -1,0 +1,177 @@
+"""Faults between the API and Redis, seen through HTTP (issue 8): every network fault of
+tests/fault_proxy.py, a frozen Redis (SIGSTOP / SIGCONT) and CLIENT PAUSE WRITE. Each request
+answers 2xx or 503 + Retry-After (never a 500) within the retry policy's bound, the API recovers
+by itself, and no write is applied twice (the scripts' operation ids)."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from storage.backends.redis import RedisBackend
+from storage.retry import DELAYS, MAX_ATTEMPTS
+from tests.api.conftest import ALL_PERMS
+from tests.api.helpers import new_client
+from tests.fault_proxy import FaultProxy
+from tests.figures import record
+
+TIMEOUT = 0.15
+# one storage operation: 3 attempts, each bounded by connect + read timeouts, plus the backoff
+FAILURE_BOUND = MAX_ATTEMPTS * 2 * TIMEOUT + sum(DELAYS) * 1.2
+SLACK = 1.5  # a loaded CI machine: the bound is about the design, not the machine's speed
+
+FAULTS = [
+    ("latency_below_timeout", {"mode": "latency", "delay": 0.05}),
+    ("latency_above_timeout", {"mode": "latency", "delay": 1.0}),
+    ("blackhole", {"mode": "blackhole"}),
+    ("reset", {"mode": "reset"}),
+    ("refuse", {"mode": "refuse"}),
+    ("close_after_bytes", {"mode": "close_after", "limit": 7}),
+]
+TALLY = {"faults": 0, "requests": 0, "by_status": {}}
+
+
+@pytest.fixture
+def editor(make_user, as_user):
+    return as_user(make_user("editor", ALL_PERMS))
+
+
+def store_on(use_store, port, prefix):
+    backend = RedisBackend(f"redis://127.0.0.1:{port}/0", prefix, socket_timeout=TIMEOUT, connect_timeout=TIMEOUT)
+    return use_store(backend, stale_reads=True)  # production's setting
+
+
+def timed(call):
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+def requests(editor, client):
+    url = f"/api/clients/{client['id']}/"
+    return [
+        ("GET one", lambda: editor.get(url)),
+        ("PATCH", lambda: editor.patch(url, {"notes": "changed"}, content_type="application/json")),
+        ("POST", lambda: editor.post("/api/clients/", {"name": "During"}, content_type="application/json")),
+        ("GET list", lambda: editor.get("/api/clients/")),
+        ("ready", lambda: editor.get("/api/health/ready")),
+    ]
+
+
+def check_answer(name, what, response, elapsed, bound):
+    TALLY["requests"] += 1
+    TALLY["by_status"][str(response.status_code)] = TALLY["by_status"].get(str(response.status_code), 0) + 1
+    assert response.status_code in (200, 201, 503), (name, what, response.status_code, response.content[:300])
+    if response.status_code == 503:
+        assert int(response["Retry-After"]) > 0
+    assert elapsed < bound + SLACK, f"{name} {what}: {elapsed:.2f}s"
+
+
+@pytest.mark.parametrize(("name", "fault"), FAULTS, ids=[f[0] for f in FAULTS])
+def test_each_fault_gives_2xx_or_503_never_500_and_recovers_by_itself(
+    redis_server, prefix, use_store, editor, name, fault
+):
+    proxy = FaultProxy(redis_server.port)
+    try:
+        store_on(use_store, proxy.port, prefix)
+        client = new_client(editor)
+        editor.get("/api/clients/")  # memory warmed, as in a running process
+        proxy.set_mode(**fault)
+        TALLY["faults"] += 1
+        statuses = []
+        for what, call in requests(editor, client):
+            response, elapsed = timed(call)
+            # a PATCH is a read then a write: two storage operations, each with its own bound
+            check_answer(name, what, response, elapsed, FAILURE_BOUND * (2 if what == "PATCH" else 1))
+            statuses.append(response.status_code)
+        if name == "latency_below_timeout":
+            assert 503 not in statuses
+        elif name != "close_after_bytes":
+            assert 503 in statuses  # the fault was felt (reads may be served stale)
+
+        proxy.set_mode("pass")
+        ended = time.monotonic()
+        recovered = None
+        while time.monotonic() - ended < 5:
+            if editor.get(f"/api/clients/{client['id']}/").status_code == 200:
+                recovered = time.monotonic() - ended
+                break
+        assert recovered is not None and recovered < 1.0 + SLACK, f"{name}: no recovery"
+        assert editor.post("/api/clients/", {"name": "After"}, content_type="application/json").status_code == 201
+        final = editor.get(f"/api/clients/{client['id']}/").json()
+        assert final["version"] in (1, 2)  # the PATCH applied once or not at all
+        assert (final["notes"] == "changed") == (final["version"] == 2)
+    finally:
+        proxy.close()
+        record("api_faults", **TALLY)
+
+
+# --- a frozen or paused Redis -------------------------------------------------------------------
+
+
+def collection_version(server, prefix):
+    return int(server.client().get(f"{{{prefix}}}:clients:version") or 0)
+
+
+def wait_for(editor, url, status=200, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if editor.get(url).status_code == status:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{url} never answered {status}")
+
+
+def writes_while_blocked(editor, client):
+    """A PATCH (with If-Match) and a POST while Redis can't take writes: both 503, in bounds."""
+    url = f"/api/clients/{client['id']}/"
+    patch, elapsed = timed(
+        lambda: editor.patch(url, {"notes": "1"}, content_type="application/json", headers={"If-Match": '"1"'})
+    )
+    check_answer("blocked", "PATCH", patch, elapsed, 2 * FAILURE_BOUND)
+    post, elapsed = timed(lambda: editor.post("/api/clients/", {"name": "Queued"}, content_type="application/json"))
+    check_answer("blocked", "POST", post, elapsed, FAILURE_BOUND)
+    return patch.status_code, post.status_code
+
+
+def check_applied_once(server, prefix, editor, client):
+    """Redis ran every queued attempt once it could: the operation ids made all but the first a
+    no-op. The collection's change counter proves it: one bump per write applied, none twice."""
+    url = f"/api/clients/{client['id']}/"
+    wait_for(editor, url)
+    record_ = editor.get(url).json()
+    queued = [c for c in editor.get("/api/clients/?search=Queued").json()["results"]]
+    assert record_["version"] in (1, 2) and len(queued) <= 1
+    applied = 1 + (record_["version"] - 1) + len(queued)  # the create, the PATCH if applied, the POST if applied
+    assert collection_version(server, prefix) == applied
+    after = editor.post("/api/clients/", {"name": "After"}, content_type="application/json")
+    assert after.status_code == 201  # recovered by itself
+    return applied
+
+
+def test_sigstop_gives_503_then_sigcont_recovers_without_double_writes(own_redis_server, prefix, use_store, editor):
+    store_on(use_store, own_redis_server.port, prefix)
+    client = new_client(editor)
+    os.kill(own_redis_server.process.pid, signal.SIGSTOP)
+    try:
+        statuses = writes_while_blocked(editor, client)
+        assert statuses == (503, 503)
+    finally:
+        os.kill(own_redis_server.process.pid, signal.SIGCONT)
+    applied = check_applied_once(own_redis_server, prefix, editor, client)
+    record("api_sigstop", statuses=list(statuses), writes_applied_after_sigcont=applied - 1)
+
+
+def test_client_pause_write_gives_503_for_writes_reads_still_served(own_redis_server, prefix, use_store, editor):
+    store_on(use_store, own_redis_server.port, prefix)
+    client = new_client(editor)
+    own_redis_server.client().execute_command("CLIENT", "PAUSE", "5000", "WRITE")
+    try:
+        assert editor.get(f"/api/clients/{client['id']}/").status_code == 200  # reads are not paused
+        statuses = writes_while_blocked(editor, client)
+        assert statuses == (503, 503)
+    finally:
+        own_redis_server.client().execute_command("CLIENT", "UNPAUSE")
+    applied = check_applied_once(own_redis_server, prefix, editor, client)
+    record("api_client_pause", statuses=list(statuses), writes_applied_after_unpause=applied - 1)
