@@ -213,6 +213,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # issue 8: the schema documents JSON bodies only (the form parsers serve the browsable API's
+    # HTML forms, whose untyped fields can't be described as the JSON types the API defines)
+    "PARSER_WHITELIST": ["config.api.parsers.JSONParser"],
     "AUTHENTICATION_WHITELIST": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.BasicAuthentication",

@@ -2,9 +2,11 @@
 (DRF's obtain_auth_token), under the login rate limit (config/login_limit.py)."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import parsers, serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from .parsers import JSONParser
 from .schema import ERRORS
 
 
@@ -15,6 +17,8 @@ class TokenSerializer(serializers.Serializer):
 @extend_schema(
     description="Exchange a user name and password for the user's API token (send it as "
     "`Authorization: Token <token>`). 429 after too many failed attempts.",
+    request=AuthTokenSerializer,
+    auth=[],
     responses={
         200: TokenSerializer,
         400: OpenApiResponse(description="Wrong credentials or missing fields: field-level messages."),
@@ -22,7 +26,7 @@ class TokenSerializer(serializers.Serializer):
     },
 )
 class TokenView(ObtainAuthToken):
-    pass
+    parser_classes = (JSONParser, parsers.FormParser, parsers.MultiPartParser)
 
 
 obtain_token = TokenView.as_view()
