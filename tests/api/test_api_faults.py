@@ -175,3 +175,55 @@ def test_client_pause_write_gives_503_for_writes_reads_still_served(own_redis_se
         own_redis_server.client().execute_command("CLIENT", "UNPAUSE")
     applied = check_applied_once(own_redis_server, prefix, editor, client)
     record("api_client_pause", statuses=list(statuses), writes_applied_after_unpause=applied - 1)
+
+
+def test_loading_at_startup_gives_503_then_the_data_with_nothing_applied_meanwhile(prefix, use_store, editor):
+    import subprocess
+
+    from tests.conftest import need_redis_server
+    from tests.redis_server import RedisServer
+
+    need_redis_server()
+    # 20,000 filler keys, loaded at 150 us each: seconds of LOADING, answered every 1 kB
+    server = RedisServer("--key-load-delay", "150", "--loading-process-events-interval-bytes", "1024").start()
+    try:
+        store_on(use_store, server.port, prefix)
+        client = new_client(editor)
+        server.client().execute_command("DEBUG", "POPULATE", "20000", "filler")
+        server.client().save()
+        server.kill()
+        server.process = subprocess.Popen(server.args(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"/api/clients/{client['id']}/"
+        statuses, refused_writes, applied = [], 0, 0
+        while not statuses or statuses[-1] != "fresh":
+            assert len(statuses) < 200, "Redis never finished loading"
+            response, elapsed = timed(lambda: editor.get(url))
+            check_answer("loading", "GET", response, elapsed, FAILURE_BOUND)
+            stale = response.status_code == 503 or response.get("X-Storage-Stale") == "true"
+            statuses.append("stale" if response.status_code == 200 and stale else response.status_code)
+            statuses[-1] = "fresh" if not stale else statuses[-1]
+            if stale:  # memory served (flagged) or 503: Redis is still loading
+                patch, elapsed = timed(
+                    lambda: editor.patch(
+                        url, {"notes": "x"}, content_type="application/json", headers={"If-Match": '"1"'}
+                    )
+                )
+                check_answer("loading", "PATCH", patch, elapsed, 2 * FAILURE_BOUND)
+                assert patch.status_code in (503, 200)  # 200: loading ended just before it
+                refused_writes += patch.status_code == 503
+                applied += patch.status_code == 200
+        loaded = editor.get(url).json()
+        assert refused_writes  # LOADING was seen: reads served stale (flagged) or 503, writes 503
+        assert loaded["name"] == client["name"]
+        assert loaded["version"] == 1 + applied  # the refused writes left nothing, none applied twice
+        assert (loaded["notes"] == "x") == bool(applied)
+        assert server.client().dbsize() > 20_000
+        record(
+            "api_loading",
+            reads=len(statuses),
+            reads_stale=statuses.count("stale"),
+            reads_503=statuses.count(503),
+            writes_503=refused_writes,
+        )
+    finally:
+        server.close()
