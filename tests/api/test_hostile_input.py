@@ -97,6 +97,7 @@ SESSION_QUERIES = ["client_id=" + "c" * 10_000, "status=%2A", "starts_after=%00"
 
 
 def run_hostile_requests(http, api_store):
+    TALLY.update(inputs=0, by_status={})
     client = new_client(http)
     session = new_session(http, client["id"])
     # odd but valid text is data: stored verbatim, under the prefix, readable back
@@ -189,3 +190,4 @@ def test_hostile_input_on_json_files_stays_in_the_data_directory(tmp_path, prefi
     assert files == [Path("data", prefix, name) for name in (".lock", "clients.json", "sessions.json")], files
     assert not any(outside.iterdir())
     assert json.loads((data_dir / prefix / "clients.json").read_text())["version"] == len(ESCAPES)
+    record("hostile_input_jsonfile", backend="jsonfile", files=len(files), **TALLY)
