@@ -24,7 +24,7 @@ from tests.figures import record
 from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.slow
-# 8 x 300 updates take ~3 minutes on 2 cores (~140 HTTP requests/s with 8 writers contending);
+# 8 x 300 updates take ~2 minutes on 2 cores (~210 HTTP requests/s with 8 writers contending);
 # CI runs 8 x 40, RELIABILITY_RMW_UPDATES=300 runs the full count (docs/reliability.md).
 RMW_UPDATES = int(os.environ.get("RELIABILITY_RMW_UPDATES", "40"))
 
