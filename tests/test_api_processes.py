@@ -6,7 +6,8 @@ written to by separate OS processes over HTTP (tests/api_server.py, tests/api_wr
   refused writes absent, indeterminate ones either way;
 - 8 processes x 300 read-modify-write updates of one record with If-Match (retry on 412): the
   final value equals the acknowledged updates; under injected network faults
-  acknowledged <= final <= attempted, and one version per applied write (nothing twice).
+  acknowledged <= final <= attempted, and one version per applied write (nothing twice);
+- the login rate limit is shared by two server processes (its counters are in Redis).
 """
 
 import json
@@ -34,8 +35,8 @@ def servers(tmp_path):
     """start(redis_url, prefix, count, workers) -> (servers, token)."""
     started = []
 
-    def start(redis_url, prefix, count=2, workers=2, timeout=0.5):
-        env = server_env(redis_url, prefix, tmp_path / "auth.sqlite3", timeout=timeout)
+    def start(redis_url, prefix, count=2, workers=2, timeout=0.5, **extra_env):
+        env = server_env(redis_url, prefix, tmp_path / "auth.sqlite3", timeout=timeout, **extra_env)
         token = prepare_database(env)
         for _ in range(count):
             started.append(ApiServer(env, workers=workers, log_dir=tmp_path).start())
@@ -195,3 +196,17 @@ def test_read_modify_write_under_network_faults_stays_within_the_bounds(redis_se
         attempted=attempted,
         indeterminate=sum(r["indeterminate"] for r in done),
     )
+
+
+def test_the_login_limit_holds_across_server_processes(redis_server, prefix, servers):
+    import httpx
+
+    api, _ = servers(redis_server.url, prefix, count=2, workers=1, AUTH_FAILURE_LIMIT="4")
+    one, two = (f"{server.url}/api/auth/token/" for server in api)
+    for url in (one, two, one, two):  # failures counted by both servers, in one Redis
+        assert httpx.post(url, json={"username": "writer", "password": "guess"}).status_code == 400
+    for url in (one, two):
+        refused = httpx.post(url, json={"username": "writer", "password": "pw-writer-123"})
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    keys = redis_server.client().keys(f"{{{prefix}}}:rate:*")
+    assert len(keys) == 2  # one counter for the user name, one for the address
