@@ -62,7 +62,7 @@ class ApiServer:
         self.process = None
 
     def start(self):
-        log = open(self.log_path, "w")  # noqa: SIM115 (kept open by the child)
+        log = open(self.log_path, "w")  # the child writes to it until it exits
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}"]
             + ["--workers", str(self.workers), "--timeout", "60", "--graceful-timeout", "2", "--log-level", "warning"],
