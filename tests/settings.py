@@ -12,7 +12,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
-# Login rate limit (issue 8): out of the way of the other tests; tests/test_login_limit.py lowers it.
+# Login rate limit (issue 8): out of the way of the other tests; tests/api/test_login_limit.py lowers it.
 os.environ.setdefault("AUTH_FAILURE_LIMIT", "1000")
 
 from config.settings import *  # noqa: E402,F403
