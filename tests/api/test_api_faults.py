@@ -227,3 +227,37 @@ def test_loading_at_startup_gives_503_then_the_data_with_nothing_applied_meanwhi
         )
     finally:
         server.close()
+
+
+def test_a_write_whose_reply_is_lost_is_applied_once_thanks_to_its_operation_id(
+    redis_server, prefix, use_store, editor
+):
+    """The PATCH's write script reaches Redis and runs, but its reply is cut by the proxy; the
+    retry carries the same operation id, so Redis answers it with the first run's result: 200,
+    one version bump. (Given a fresh operation id, the retry meets its own write as a version
+    conflict: a false 412. Checked by hand when this test was written.)"""
+    proxy = FaultProxy(redis_server.port)
+    try:
+        store = store_on(use_store, proxy.port, prefix)
+        client = new_client(editor)
+        url = f"/api/clients/{client['id']}/"
+        editor.patch(url, {"notes": "warm"}, content_type="application/json")  # the script is loaded: no NOSCRIPT
+        script = store.backend.scripts["update"]
+        calls = []
+
+        def reply_lost_the_first_time(*args, **kwargs):
+            calls.append(1)
+            # first attempt: the command goes through, the reply is dropped; then the network is fine
+            proxy.set_mode("close_after", limit=0) if len(calls) == 1 else proxy.set_mode("pass")
+            return script(*args, **kwargs)
+
+        store.backend.scripts["update"] = reply_lost_the_first_time
+        response = editor.patch(url, {"notes": "once"}, content_type="application/json", headers={"If-Match": '"2"'})
+        store.backend.scripts["update"] = script
+        assert len(calls) == 2  # the reply was lost and the write sent again
+        assert response.status_code == 200, response.content  # not a false 412
+        assert response["ETag"] == '"3"' and response.json()["notes"] == "once"
+        assert collection_version(redis_server, prefix) == 3  # the create and two updates: nothing twice
+        record("api_lost_reply", attempts=len(calls), status=response.status_code)
+    finally:
+        proxy.close()
