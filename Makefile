@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint check-deploy clean serve
+.PHONY: run test lint check-deploy audit clean serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## audit: known vulnerabilities in the pinned requirements (needs PyPI's JSON API) and bandit on the code
+audit: $(VENV)/.dev
+	$(BIN)/pip-audit --requirement requirements.txt --no-deps --disable-pip --strict
+	$(BIN)/bandit --quiet --recursive --configfile pyproject.toml clients config diagnostics sessions_app storage manage.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from config.api.fields import STRICT_FIELD_MAPPING
+
 from .models import MAX_TAG_LENGTH, MAX_TAGS, Client, validate_tags
 
 ORDERING = ("name", "-name", "created_at", "-created_at")
@@ -17,6 +19,7 @@ class TagField(serializers.CharField):
 
 
 class ClientSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = STRICT_FIELD_MAPPING  # JSON types as the schema states (issue 8)
     # The model keeps tags in a JSONField; the API states its shape (and trims each tag).
     tags = serializers.ListField(
         child=TagField(min_length=1, max_length=MAX_TAG_LENGTH),

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.api.token import obtain_token
+
 # Diagnostics (issue 4): /api/health..., /api/database/..., the admin's storage diagnostics page.
 from diagnostics.urls import admin_patterns as diagnostics_admin_patterns
 from diagnostics.urls import api_patterns as diagnostics_api_patterns
@@ -11,6 +13,7 @@ urlpatterns = [
     *diagnostics_api_patterns,
     # REST API (issue 3)
     path("api/", include("config.api.urls")),
+    path("api/auth/token/", obtain_token, name="api-token"),  # issue 8: a program gets its token
     path("api/auth/", include("rest_framework.urls")),  # log in / out for the browsable API
 ]
 

@@ -3,6 +3,7 @@
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from config.api.fields import STRICT_FIELD_MAPPING, StrictCharField
 from storage.keys import ID_PATTERN
 
 from .models import Session
@@ -12,9 +13,10 @@ client_id_validator = RegexValidator(ID_PATTERN, "Enter a valid client id (1-64 
 
 
 class SessionSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = STRICT_FIELD_MAPPING  # JSON types as the schema states (issue 8)
     # A plain string: the client's existence is checked atomically by the write script (400 on
     # client_id when it names no client), not by a query first.
-    client_id = serializers.CharField(max_length=64, validators=[client_id_validator], help_text="The client's id.")
+    client_id = StrictCharField(max_length=64, validators=[client_id_validator], help_text="The client's id.")
 
     class Meta:
         model = Session

@@ -4,6 +4,7 @@ import re
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+RATE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
 
 def valid_id(value):
@@ -40,6 +41,12 @@ class KeyLayout:
 
     def op(self, op_id):
         return f"{self.root}:op:{op_id}"
+
+    def rate(self, name):
+        """A rate-limit counter (storage/ratelimit.py makes the names: never raw user input)."""
+        if not RATE_NAME_PATTERN.fullmatch(name or ""):
+            raise ValueError(f"invalid rate-limit counter name {name!r}")
+        return f"{self.root}:rate:{name}"
 
     def canary(self, token):
         return f"{self.root}:canary:{token}"

@@ -3,10 +3,15 @@
     python -m tests.storage_worker <redis URL | jsonfile:DIR> <prefix> <task> [args...]
 
 Tasks: cas <id> <n> (n compare-and-set increments), create <n> (prints each acknowledged id),
-get <id> (prints the record as JSON, or null), list (prints the ids, one per line).
+get <id> (prints the record as JSON, or null), list (prints the ids, one per line),
+hit <name> <window> <n> (counts n rate-limit events, prints the last count),
+zygote (reads "spawn <file>" lines: forks a writer that creates records forever, appending each
+acknowledged id to <file>, and prints its pid: cheap processes to kill -9, one import for all).
 """
 
 import json
+import os
+import signal
 import sys
 
 from storage.backends.jsonfile import JsonFileBackend
@@ -44,11 +49,35 @@ def main(target, prefix, task, *args):
     elif task == "get":
         record = counters.get(args[0])
         print(json.dumps(dict(record) if record else None), flush=True)
+    elif task == "hit":
+        name, window, times = args[0], int(args[1]), int(args[2])
+        for _ in range(times):
+            count, _ = counters.backend.hit(name, window)
+        print(count, flush=True)
+    elif task == "zygote":
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # killed writers are reaped by the kernel
+        for line in sys.stdin:
+            pid = os.fork()
+            if pid == 0:
+                write_forever(counters, line.split(maxsplit=1)[1].strip())
+            print(pid, flush=True)
     elif task == "list":
         for record in counters.all():
             print(record["id"], flush=True)
     else:
         raise SystemExit(f"unknown task {task!r}")
+
+
+def write_forever(counters, ack_path):
+    try:
+        with open(ack_path, "a") as acks:
+            i = 0
+            while True:
+                acks.write(counters.create({"value": i})["id"] + "\n")  # after the backend acknowledged
+                acks.flush()
+                i += 1
+    finally:
+        os._exit(1)
 
 
 if __name__ == "__main__":

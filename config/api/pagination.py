@@ -10,11 +10,12 @@ from rest_framework.pagination import LimitOffsetPagination
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000_000  # beyond any real collection: a larger offset is a 400, not an empty page
 
 
 class PageQuery(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
-    offset = serializers.IntegerField(min_value=0, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
 
 class StrictLimitOffsetPagination(LimitOffsetPagination):
@@ -37,5 +38,5 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
     def get_schema_operation_parameters(self, view):
         limit, offset = super().get_schema_operation_parameters(view)
         limit["schema"].update(minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT)
-        offset["schema"].update(minimum=0, default=0)
+        offset["schema"].update(minimum=0, maximum=MAX_OFFSET, default=0)
         return [limit, offset]

@@ -117,6 +117,17 @@ class Backend:
         """Apply a Write atomically; return WriteResult or raise a storage error."""
         raise NotImplementedError
 
+    # rate limiting (fixed-window counters under the key prefix, shared by every process)
+    def hit(self, name, window_seconds):
+        """Count one event in `name`'s current fixed window, atomically (the window starts at its
+        first event and lasts window_seconds): (count in this window, seconds until it ends)."""
+        raise NotImplementedError
+
+    def hits(self, name):
+        """(count, seconds until the window ends) of `name`'s current window, without counting;
+        (0, 0) when it has none."""
+        raise NotImplementedError
+
     # diagnostics (never on a request path for records)
     can_repair = False
 

@@ -117,6 +117,20 @@ class CommandBackend(Backend):
         reply = self.evalsha(write.op, script_keys, [json.dumps(spec), write.doc])
         return interpret_reply(write, reply)
 
+    # rate limiting: SET NX EX starts the window with its expiry, INCR keeps the expiry; MULTI/EXEC
+    # makes the three one step (no counter is ever left without an expiry). Redis >= 2.6.12.
+    def hit(self, name, window_seconds):
+        key = self.keys.rate(name)
+        _, count, ttl = self.pipeline(
+            [("SET", key, 0, "EX", int(window_seconds), "NX"), ("INCR", key), ("TTL", key)], transaction=True
+        )
+        return int(count), max(int(ttl), 0)
+
+    def hits(self, name):
+        key = self.keys.rate(name)
+        count, ttl = self.pipeline([("GET", key), ("TTL", key)], transaction=True)
+        return (int(count), max(int(ttl), 0)) if count is not None else (0, 0)
+
     # diagnostics
     can_repair = True
 

@@ -22,6 +22,8 @@ from . import commands
 from .base import Backend, Changes, RawState
 from .commands import OP_TTL_SECONDS, interpret_reply
 
+RATE_FILE = ".ratelimit.json"
+
 
 def _empty():
     return {"version": 0, "floor": 0, "records": {}, "index": {}, "changes": {}, "unique": {}, "by": {}, "ops": {}}
@@ -31,7 +33,7 @@ class JsonFileBackend(Backend):
     name = "jsonfile"
 
     def __init__(self, data_dir, prefix):
-        KeyLayout(prefix)  # validates the prefix, which becomes a directory name
+        self.keys = KeyLayout(prefix)  # validates the prefix, which becomes a directory name
         self.dir = Path(data_dir) / prefix
         self._parsed = {}  # collection -> (file signature, state)
 
@@ -69,8 +71,11 @@ class JsonFileBackend(Backend):
         return state
 
     def _save(self, collection, state):
-        path = self._path(collection)
-        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=f".{collection}.", suffix=".tmp")
+        self._write_atomically(self._path(collection), state)
+        self._parsed.pop(collection, None)
+
+    def _write_atomically(self, path, state):
+        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=f".{path.stem}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(state, handle, ensure_ascii=False, separators=(",", ":"))
@@ -85,7 +90,6 @@ class JsonFileBackend(Backend):
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
-        self._parsed.pop(collection, None)
 
     def _read(self, collection):
         try:
@@ -123,6 +127,31 @@ class JsonFileBackend(Backend):
 
     def ids_by(self, collection, field, value):
         return sorted(self._read(collection)["by"].get(field, {}).get(value, []))
+
+    # rate limiting: one hidden file of counters, rewritten under the lock like the collections
+    def _rate_counters(self):
+        try:
+            counters = json.loads((self.dir / RATE_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise TransientError(f"{self.dir / RATE_FILE} is unreadable: {exc}") from exc
+        now = time.time()
+        return {name: value for name, value in counters.items() if value[1] > now}
+
+    def hit(self, name, window_seconds):
+        self.keys.rate(name)  # the same names as the Redis backends accept
+        with self._locked():
+            counters = self._rate_counters()
+            count, ends = counters.get(name, (0, time.time() + int(window_seconds)))
+            counters[name] = [count + 1, ends]
+            self._write_atomically(self.dir / RATE_FILE, counters)
+        return count + 1, max(int(ends - time.time()), 0)
+
+    def hits(self, name):
+        self.keys.rate(name)
+        count, ends = self._rate_counters().get(name, (0, 0))
+        return count, max(int(ends - time.time()), 0) if count else 0
 
     # diagnostics
     def server_info(self):

@@ -30,7 +30,7 @@ from ..retry import with_retry
 from .commands import CommandBackend
 from .redis import TRANSIENT_REPLIES
 
-SYNC_TOKEN_HEADER = "upstash-sync-token"
+SYNC_TOKEN_HEADER = "upstash-sync-token"  # nosec B105
 PERMISSION_REPLIES = ("NOPERM", "NOAUTH", "WRONGPASS")
 MAX_ERROR_TEXT = 300  # characters of a server's error message kept in ours
 

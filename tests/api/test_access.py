@@ -123,3 +123,105 @@ def test_browsable_api_renders_for_a_logged_in_user(api):
 def test_options_needs_the_view_permission(api, make_user, as_user):
     assert api.options("/api/clients/").status_code == 200
     assert as_user(make_user("nobody")).options("/api/clients/").status_code == 403
+
+
+# --- issue 8: every endpoint, six roles; mass assignment ----------------------------------------
+
+ROLES = ["anonymous", "no_permissions", "view_only", "full", "staff", "superuser"]
+READ = {"anonymous": 401, "no_permissions": 403, "view_only": 200, "full": 200, "staff": 403, "superuser": 200}
+STAFF_JSON = {"anonymous": 401, "no_permissions": 403, "view_only": 403, "full": 403, "staff": 200, "superuser": 200}
+ADMIN_PAGE = {"anonymous": 302, "no_permissions": 302, "view_only": 302, "full": 302, "staff": 200, "superuser": 200}
+REPAIR_PAGE = {**ADMIN_PAGE, "staff": 403}
+PUBLIC = dict.fromkeys(ROLES, 200)
+
+
+@pytest.fixture
+def as_role(make_user, as_user, django_user_model):
+    def login(role):
+        if role == "anonymous":
+            return HttpClient()
+        if role == "superuser":
+            return as_user(django_user_model.objects.create_superuser("root", password="pw-root-123"))
+        if role == "staff":
+            user = make_user("staff")
+            user.is_staff = True
+            user.save()
+            return as_user(user)
+        perms = {"no_permissions": [], "view_only": VIEW_PERMS, "full": ALL_PERMS}[role]
+        return as_user(make_user(role, perms))
+
+    return login
+
+
+def other_endpoints():
+    """(method, url, expected status by role) for every endpoint that is not a record endpoint."""
+    return [
+        ("get", "/api/schema/", PUBLIC),
+        ("get", "/api/docs/", PUBLIC),
+        ("get", "/api/redoc/", PUBLIC),
+        ("get", "/api/health", PUBLIC),
+        ("get", "/api/health/live", PUBLIC),
+        ("get", "/api/health/ready", PUBLIC),
+        ("get", "/api/auth/login/", PUBLIC),
+        ("get", "/api/database/verify-redis", STAFF_JSON),
+        ("get", "/api/database/check-sessions", STAFF_JSON),
+        ("get", "/admin/", ADMIN_PAGE),
+        ("get", "/admin/diagnostics/storage/", ADMIN_PAGE),
+        ("get", "/admin/diagnostics/storage/repair/", REPAIR_PAGE),
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorization_matrix_on_every_endpoint(records, as_role, role):
+    http = as_role(role)
+    for method, url, expected in other_endpoints():
+        response = getattr(http, method)(url)
+        assert response.status_code == expected[role], (role, method, url, response.status_code)
+        if url == "/api/health":
+            assert ("target" in response.json()["backend"]) == (role in ("staff", "superuser"))
+        if expected[role] == 302:
+            assert response["Location"].startswith("/admin/login/")
+    for method, url, body, is_write in requests_for(*records):
+        response = call(http, method, url, body)
+        wanted = READ[role]
+        if is_write and role in ("view_only",):
+            wanted = 403
+        if wanted == 200:
+            wanted = {"get": 200, "post": 201, "put": 200, "patch": 200, "delete": 204}[method]
+        assert response.status_code == wanted, (role, method, url, response.content[:200])
+    # the token endpoint answers anyone, and only with a token for right credentials
+    assert http.post("/api/auth/token/", {"username": "x", "password": "y"}).status_code == 400
+
+
+def test_mass_assignment_of_read_only_fields_is_ignored(api):
+    forged = {
+        "id": "client_forged",
+        "version": 99,
+        "created_at": "2000-01-01T00:00:00Z",
+        "updated_at": "2000-01-01T00:00:00Z",
+    }
+    made = api.post("/api/clients/", {"name": "M", **forged}, content_type="application/json")
+    assert made.status_code == 201
+    client = made.json()
+    assert client["id"] != "client_forged" and client["version"] == 1 and client["created_at"] > "2026"
+    assert api.get("/api/clients/client_forged/").status_code == 404
+    for method in ("put", "patch"):
+        before = api.get(f"/api/clients/{client['id']}/").json()
+        changed = call(api, method, f"/api/clients/{client['id']}/", {"name": "N", **forged})
+        assert changed.status_code == 200
+        after = changed.json()
+        assert after["id"] == client["id"] and after["version"] == before["version"] + 1
+        assert after["created_at"] == client["created_at"] and after["updated_at"] > "2026"
+    session = api.post(
+        "/api/sessions/",
+        {
+            "client_id": client["id"],
+            "title": "T",
+            "starts_at": "2026-12-01T10:00:00Z",
+            **forged,
+            "id": "session_forged",
+        },
+        content_type="application/json",
+    ).json()
+    assert session["id"] != "session_forged" and session["version"] == 1 and session["created_at"] > "2026"
+    assert api.get("/api/sessions/session_forged/").status_code == 404
