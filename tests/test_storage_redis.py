@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from storage import errors
+from storage import errors, scripts
 from storage.backends.redis import RedisBackend
 from storage.collection import Collection, CollectionSpec
 
@@ -51,7 +51,7 @@ def test_a_write_whose_reply_is_lost_is_applied_once(own_redis_server, prefix):
     # The update script is loaded first: otherwise the first attempt would only meet NOSCRIPT and
     # nothing would be applied twice whatever the operation ids (issue 8: checked by giving the
     # retry a fresh operation id, which must then fail this test with a false conflict).
-    own_redis_server.client().script_load(counters.backend.scripts["update"].script)
+    own_redis_server.client().script_load(scripts.source("update"))
 
     def sleep_server():
         own_redis_server.client().execute_command("DEBUG", "SLEEP", "0.8")

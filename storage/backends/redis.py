@@ -10,7 +10,7 @@ from .. import log, scripts
 from ..config import mask_url
 from ..errors import CommandError, ConfigurationError, TransientError, WriteNotDurable
 from ..retry import with_retry
-from .commands import CommandBackend
+from .commands import SCAN_COUNT, CommandBackend
 from .redis_modes import ConnectOptions, connect, mode_of_url
 
 TRANSIENT_REPLIES = ("LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "READONLY")
@@ -147,6 +147,25 @@ class RedisBackend(CommandBackend):
                     if isinstance(result, Exception):
                         raise result
                 return reply, int(acked)
+
+    def scan(self, pattern):
+        """On a cluster, SCAN only the master that holds the prefix's slot (RedisCluster would ask
+        every node and answer a dict); elsewhere, the plain SCAN loop."""
+        if self._connected_mode() != "cluster":
+            return super().scan(pattern)
+        return self._scan_node(pattern)
+
+    @with_retry
+    def _connected_mode(self):
+        with translated_errors():
+            self.client  # noqa: B018 - connecting is what tells the mode
+        return self.mode
+
+    @with_retry
+    def _scan_node(self, pattern):
+        with translated_errors():
+            node = self._node_client(self.keys.meta())
+            return sorted(set(node.scan_iter(match=pattern, count=SCAN_COUNT)))
 
     def _node_client(self, key):
         """The plain client of the node that holds the key (RedisCluster would send WAIT everywhere)."""

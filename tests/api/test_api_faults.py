@@ -242,7 +242,8 @@ def test_a_write_whose_reply_is_lost_is_applied_once_thanks_to_its_operation_id(
         client = new_client(editor)
         url = f"/api/clients/{client['id']}/"
         editor.patch(url, {"notes": "warm"}, content_type="application/json")  # the script is loaded: no NOSCRIPT
-        script = store.backend.scripts["update"]
+        redis_client = store.backend.client
+        script = redis_client.evalsha
         calls = []
 
         def reply_lost_the_first_time(*args, **kwargs):
@@ -251,9 +252,9 @@ def test_a_write_whose_reply_is_lost_is_applied_once_thanks_to_its_operation_id(
             proxy.set_mode("close_after", limit=0) if len(calls) == 1 else proxy.set_mode("pass")
             return script(*args, **kwargs)
 
-        store.backend.scripts["update"] = reply_lost_the_first_time
+        redis_client.evalsha = reply_lost_the_first_time
         response = editor.patch(url, {"notes": "once"}, content_type="application/json", headers={"If-Match": '"2"'})
-        store.backend.scripts["update"] = script
+        redis_client.evalsha = script
         assert len(calls) == 2  # the reply was lost and the write sent again
         assert response.status_code == 200, response.content  # not a false 412
         assert response["ETag"] == '"3"' and response.json()["notes"] == "once"
