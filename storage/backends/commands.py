@@ -83,6 +83,11 @@ class CommandBackend(Backend):
 
     # writes
     def write(self, write):
+        operation, script_keys, args = self.script_call(write)
+        return interpret_reply(write, self.evalsha(operation, script_keys, args))
+
+    def script_call(self, write):
+        """(script, KEYS, ARGV) of a Write: what write() sends (bulk loaders pipeline it)."""
         keys = self.keys
         collection = write.collection
         spec = {
@@ -108,8 +113,7 @@ class CommandBackend(Backend):
             keys.meta(),
             keys.op(write.op_id),
         ]
-        reply = self.evalsha(write.op, script_keys, [json.dumps(spec), write.doc])
-        return interpret_reply(write, reply)
+        return write.op, script_keys, [json.dumps(spec), write.doc]
 
 
 def interpret_reply(write, reply):
