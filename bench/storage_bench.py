@@ -5,10 +5,10 @@ import itertools
 import random
 import uuid
 
-from storage.store import Store, specs
+from storage.store import Store, set_store, specs
 
 from . import loader
-from .timing import compare, stats
+from .timing import compare, sample, stats
 
 CLIENTS = "clients"
 
@@ -64,6 +64,8 @@ def bench_reads(setup, counts, results):
     )
     results.append(row(kind, "list, unchanged", size, ours, base, "seed: fetch all + parse", "list"))
 
+    queryset_page(setup, counts, results, ours)
+
     def change_one():
         record_id = pick()
         setup.writer.update(record_id, {**loader.client_fields(rng.randint(0, 10**9)), "email": ""})
@@ -71,6 +73,20 @@ def bench_reads(setup, counts, results):
     after, unchanged = compare(clients.all, clients.all, counts["change"], setup=change_one)
     results.append(row(kind, "list after one change", size, after, unchanged, "our unchanged list", "change"))
     return ours
+
+
+def queryset_page(setup, counts, results, listed):
+    """What the admin and the API list through: Client.objects.order_by("-created_at")[:50]."""
+    from clients.models import Client
+
+    previous = set_store(setup.store)
+    try:
+        page = sample(lambda: list(Client.objects.order_by("-created_at")[:50]), counts["change"])
+    finally:
+        set_store(previous)
+    results.append(
+        row(setup.kind, "model QuerySet page of 50, newest first", setup.size, page, listed, "our unchanged list", None)
+    )
 
 
 def bench_writes(setup, counts, results):
