@@ -124,6 +124,7 @@ def write(run):
         "interleaved in rounds. Medians and p99 (nearest rank; with fewer than 100 samples p99 is the "
         "maximum). Times are per operation, in process, over loopback.",
         "",
+        *analysis_section(run),
         "## Storage layer",
         "",
         *storage_table(run["storage"]),
@@ -156,6 +157,12 @@ def write(run):
     path = RESULTS / f"{stem}.md"
     path.write_text("\n".join(lines))
     return path
+
+
+def analysis_section(run):
+    from .analysis import section
+
+    return section(run)
 
 
 def make_plots(run, stem):

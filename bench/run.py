@@ -34,7 +34,7 @@ PROFILES = {
         "jsonfile": [1_000, 10_000],
         "counts": {"detail": 5000, "list": 3000, "seed": 30, "change": 300, "write": 2000},
         "rest_counts": {"detail": 1000, "list": 500, "seed": 10, "change": 100, "write": 500},
-        "file_counts": {"detail": 2000, "list": 500, "seed": 10, "change": 50, "write": 50},
+        "file_counts": {"detail": 300, "list": 500, "seed": 10, "change": 50, "write": 50},
         "scale": (100_000, 1_000_000),
         "api_requests": 3000,
         "api_size": 100_000,
@@ -77,7 +77,15 @@ def machine(server):
                 break
     except OSError:
         pass
-    return {"cpus": os.cpu_count(), "cpu": cpu, "redis": server.client().info("server")["redis_version"]}
+    found = {"cpus": os.cpu_count(), "cpu": cpu, "redis": server.client().info("server")["redis_version"]}
+    try:
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3) as db:
+            found["postgres"] = db.execute("SHOW server_version").fetchone()[0]
+    except Exception as exc:  # noqa: BLE001 (not installed or not reachable: the report says so)
+        found["postgres"] = f"not reachable ({type(exc).__name__})"
+    return found
 
 
 def run_redis(server, profile, run):
@@ -98,6 +106,7 @@ def run_redis(server, profile, run):
         run["storage"],
         log,
     )
+    run["commandstats"] = client.info("commandstats")
 
 
 def run_rest(server, profile, run):
