@@ -1,6 +1,21 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+# Diagnostics (issue 4): /api/health..., /api/database/..., the admin's storage diagnostics page.
+from diagnostics.urls import admin_patterns as diagnostics_admin_patterns
+from diagnostics.urls import api_patterns as diagnostics_api_patterns
 
 urlpatterns = [
+    *diagnostics_admin_patterns,  # before "admin/": the admin's catch-all would answer first
     path("admin/", admin.site.urls),
+    *diagnostics_api_patterns,
+    # REST API (issue 3)
+    path("api/", include("config.api.urls")),
+    path("api/auth/", include("rest_framework.urls")),  # log in / out for the browsable API
 ]
+
+# REST API (issue 3): JSON error pages under /api/ (HTML elsewhere), also with DEBUG off.
+handler400 = "config.api.errors.handler400"
+handler403 = "config.api.errors.handler403"
+handler404 = "config.api.errors.handler404"
+handler500 = "config.api.errors.handler500"

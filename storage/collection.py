@@ -64,6 +64,7 @@ class Collection:
         self.stale_reads = stale_reads
         self.cache = CollectionCache()
         self.where = BACKEND_NAMES.get(getattr(backend, "name", ""), "the backend")
+        self.serving_stale = False  # the last list read fell back to stale memory (for health)
 
     # ids
     def new_id(self):
@@ -100,6 +101,7 @@ class Collection:
         """Every record, oldest first: from memory once memory is checked against the backend."""
         try:
             self.refresh()
+            self.serving_stale = False
         except StorageUnavailable as exc:
             if not self.stale_reads or self.cache.version is None:
                 log.error(f"Error reading {self.name} from {self.where}: {exc}")
@@ -149,6 +151,7 @@ class Collection:
 
     def _served_stale(self, exc):
         _stale.set(True)
+        self.serving_stale = True
         log.error(
             f"CRITICAL: cannot read {self.name} from {self.where} ({exc}); serving the last known "
             "memory state, which may be stale",
@@ -165,18 +168,21 @@ class Collection:
         return self.backend.ids_by(self.name, field_name, value)
 
     # writes
-    def create(self, fields, *, record_id=None, created_at=None):
-        """Store a new record. record_id / created_at are for imports; otherwise server-assigned."""
-        write, doc = self.create_write(fields, record_id=record_id, created_at=created_at)
+    def create(self, fields, *, record_id=None, created_at=None, updated_at=None, version=None):
+        """Store a new record. record_id / created_at / updated_at / version are for imports (a
+        restored record keeps them); otherwise server-assigned (version 1)."""
+        write, doc = self.create_write(
+            fields, record_id=record_id, created_at=created_at, updated_at=updated_at, version=version
+        )
         return self._commit(write, doc, "created")
 
-    def create_write(self, fields, *, record_id=None, created_at=None):
+    def create_write(self, fields, *, record_id=None, created_at=None, updated_at=None, version=None):
         """(Write, document) of a create, not sent: create() commits it, bulk loaders batch it."""
         record_id = record_id or self.new_id()
         if not valid_id(record_id):
             raise ValueError(f"invalid record id {record_id!r}")
         stamp = now_iso()
-        doc = self._document(record_id, fields, 1, created_at or stamp, stamp)
+        doc = self._document(record_id, fields, int(version or 1), created_at or stamp, updated_at or stamp)
         write = Write(
             op="create",
             collection=self.name,
@@ -304,6 +310,11 @@ def dependents_of(name, specs):
                     raise NotImplementedError(f"{spec.name} has unique fields: it can't be a cascade dependent")
                 found.append(Dependent(spec.name, field_name, tuple(spec.references)))
     return tuple(found)
+
+
+def epoch_ms(iso):
+    """Milliseconds since the epoch of a stored ISO timestamp (the index score)."""
+    return _epoch_ms(iso)
 
 
 def _epoch_ms(iso):

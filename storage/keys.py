@@ -41,7 +41,34 @@ class KeyLayout:
     def op(self, op_id):
         return f"{self.root}:op:{op_id}"
 
+    def canary(self, token):
+        return f"{self.root}:canary:{token}"
+
+    def collection_pattern(self, collection):
+        """A SCAN pattern matching every key of one collection (diagnostics only)."""
+        return f"{_escape(self.root)}:{_escape(collection)}:*"
+
+    def classify(self, collection, key):
+        """(family, detail) of a key of `collection`: ("record", id), ("index"|"version"|"changes",
+        None), ("unique", field), ("by", (field, value)); None when the key is not the collection's."""
+        base = f"{self.root}:{collection}:"
+        if not key.startswith(base):
+            return None
+        rest = key[len(base) :]
+        if rest in ("index", "version", "changes"):
+            return rest, None
+        if rest.startswith("unique:"):
+            return "unique", rest[len("unique:") :]
+        if rest.startswith("by:"):
+            field, _, value = rest[len("by:") :].partition(":")
+            return "by", (field, value)
+        return "record", rest
+
     def pattern(self):
         """A SCAN pattern matching every key of this prefix (diagnostics only, never a request)."""
-        escaped = re.sub(r"([\\*?\[\]])", r"\\\1", self.root)
-        return f"{escaped}:*"
+        return f"{_escape(self.root)}:*"
+
+
+def _escape(text):
+    """Escape SCAN / KEYS glob characters."""
+    return re.sub(r"([\\*?\[\]])", r"\\\1", text)

@@ -55,6 +55,11 @@ def to_storage_value(field, value):
     return value
 
 
+class UnsupportedQuerySetMethod(NotImplementedError, AttributeError):
+    """Raised for QuerySet methods the bridge does not provide. Also an AttributeError, so that
+    hasattr() / getattr(qs, name, default) probes (DRF's router, introspection) answer False."""
+
+
 class StorageQuerySet:
     """An immutable, lazily evaluated view of a collection, filtered and ordered in memory."""
 
@@ -64,6 +69,7 @@ class StorageQuerySet:
         self._ordering = tuple(ordering)
         self._window = window
         self._result = None
+        self._matched = None  # every matching record, ordered, before the slice: shared by slices
 
     def _clone(self, **changes):
         args = {"where": self._where, "ordering": self._ordering, "window": self._window}
@@ -189,7 +195,9 @@ class StorageQuerySet:
             new_stop = start + item.stop if item.stop is not None else stop
             if stop is not None and new_stop is not None:
                 new_stop = min(new_stop, stop)
-            return self._clone(window=(new_start, new_stop))
+            clone = self._clone(window=(new_start, new_stop))
+            clone._matched = self._matched  # count() then a page: one evaluation, one snapshot
+            return clone
         if not isinstance(item, int) or item < 0:
             raise TypeError("QuerySet indices must be non-negative integers or slices.")
         return list(self[item : item + 1])[0]
@@ -197,7 +205,7 @@ class StorageQuerySet:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        raise NotImplementedError(
+        raise UnsupportedQuerySetMethod(
             f"{type(self).__name__}.{name}() is not supported: {self.model.__name__} lives in storage, "
             "not in a database"
         )
@@ -218,51 +226,64 @@ class StorageQuerySet:
         return self._result
 
     def _records(self):
-        # all() is oldest first by (created_at, id): that order is the stable tie-break of any sort.
-        records = self.model.storage().all()
-        if self._where is not None:
-            records = self._sort([r for r in records if self._matches(r, self._where)])
-        elif self._ordering:
-            records = self._sorted_all(records)
+        if self._matched is None:
+            records = self.model.storage().all()  # oldest first: (created_at, id), the stable tie-break
+            if self._where is not None:
+                matches = self._compile(self._where)
+                self._matched = self._sort([r for r in records if matches(r)])
+            elif self._ordering:
+                self._matched = self._sorted_all(records)
+            else:
+                self._matched = records
         start, stop = self._window
-        return records[start:stop]
+        return self._matched[start:stop]
 
     def _sort(self, records):
+        records = list(records)
         for name in reversed(self._ordering):
             attname = self._resolve(name.lstrip("-")).attname
+            if attname == "created_at" and len(self._ordering) == 1:
+                if name.startswith("-"):  # already in creation order: no sort needed
+                    records.reverse()
+                continue
             records.sort(key=lambda r, a=attname: _sort_key(r.get(a)), reverse=name.startswith("-"))
         return records
 
     def _sorted_all(self, records):
         """The whole collection in this ordering, sorted once per version of the collection: all()
         hands out the same tuple until something changes, so a list page of an unchanged collection
-        costs the page, not a sort of every record (bench issue 9: 100,000 clients)."""
+        costs the page, not a sort (or copy) of every record (bench issue 9: 100,000 clients)."""
         key = (self.model._meta.label, self._ordering)
         found = _SORTED.get(key)
         if found is not None and found[0] is records:
             return found[1]
-        ordered = self._sort(list(records))
+        ordered = self._sort(records)
         _SORTED[key] = (records, ordered)
         return ordered
 
-    def _matches(self, record, q):
-        results = []
+    def _compile(self, q):
+        """The Q tree as one predicate over a record, resolved once (not once per record)."""
+        tests = []
         for child in q.children:
             if isinstance(child, Q):
-                results.append(self._matches(record, child))
+                tests.append(self._compile(child))
+                continue
+            key, value = child
+            field, lookup = self._split(key)
+            if lookup == "in":
+                wanted = [to_storage_value(field, v) for v in value]
+            elif lookup == "isnull":
+                wanted = value
             else:
-                key, value = child
-                field, lookup = self._split(key)
-                stored = record.get(field.attname)
-                if lookup == "in":
-                    wanted = [to_storage_value(field, v) for v in value]
-                elif lookup == "isnull":
-                    wanted = value
-                else:
-                    wanted = to_storage_value(field, value)
-                results.append(bool(LOOKUPS[lookup](stored, wanted)))
-        combined = all(results) if q.connector == Q.AND else any(results)
-        return not combined if q.negated else combined
+                wanted = to_storage_value(field, value)
+            tests.append(_lookup_test(field.attname, lookup, wanted))
+        if len(tests) == 1:
+            (test,) = tests
+        elif q.connector == Q.AND:
+            test = lambda r: all(t(r) for t in tests)  # noqa: E731
+        else:
+            test = lambda r: any(t(r) for t in tests)  # noqa: E731
+        return (lambda r: not test(r)) if q.negated else test
 
     def _check(self, q):
         for child in q.children:
@@ -302,6 +323,19 @@ class StorageQuerySet:
 # (model label, ordering) -> (the all() tuple it was sorted from, that tuple sorted); never mutated:
 # _records hands out slices (copies) of it.
 _SORTED = {}
+
+
+def _lookup_test(attname, lookup, wanted):
+    """One lookup as a predicate over a record; the common ones without a generic call per record."""
+    if lookup == "exact":
+        return lambda r: r.get(attname) == wanted
+    if lookup == "icontains":
+        folded = _fold(wanted)
+        return lambda r: (
+            (v := r.get(attname)) is not None and folded in (v.casefold() if isinstance(v, str) else _fold(v))
+        )
+    test = LOOKUPS[lookup]
+    return lambda r: bool(test(r.get(attname), wanted))
 
 
 def _sort_key(value):

@@ -45,6 +45,34 @@ class Changes:
     ids: tuple = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class RawState:
+    """Everything a backend holds for one collection, read for diagnostics (storage/inspect.py)."""
+
+    records: dict  # id -> stored text (None when the key holds something that is not a string)
+    index: dict  # id -> score (creation ms)
+    unique: dict  # field -> {normalised value: id}
+    by: dict  # field -> {value: tuple of ids}
+    version: int | None  # None when the counter key is absent
+    changes: int  # entries in the change log
+    keys: tuple = ()  # the key names found (a listing for operators; empty for jsonfile)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One repair, applied atomically, only if the record is still at the version it was planned on."""
+
+    action: str  # "unindex" | "reindex" | "drop_unique" | "drop_by"
+    collection: str
+    record_id: str
+    expected_version: int = -1  # the record's version when planned; -1 = there was no record
+    field: str = ""  # drop_unique / drop_by
+    value: str = ""
+    score: int = 0  # reindex: index score (creation ms)
+    unique: tuple = ()  # reindex: (field, normalised value) entries to restore
+    by: tuple = ()  # reindex: (field, value) entries to restore
+
+
 class Backend:
     """Subclasses implement every method; raising the storage errors (errors.py) on failure."""
 
@@ -87,6 +115,32 @@ class Backend:
 
     def write(self, write):
         """Apply a Write atomically; return WriteResult or raise a storage error."""
+        raise NotImplementedError
+
+    # diagnostics (never on a request path for records)
+    can_repair = False
+
+    def server_info(self):
+        """Facts about the server for health checks: version, role, persistence, memory policy.
+        A backend that can't tell returns {"applicable": False, "reason": ...}."""
+        raise NotImplementedError
+
+    def canary(self):
+        """Write, read back and delete a throwaway value under the prefix:
+        {"written", "read_back", "deleted"} booleans."""
+        raise NotImplementedError
+
+    def sample_ids(self, collection, count):
+        """Up to `count` random ids of the collection's index."""
+        raise NotImplementedError
+
+    def raw_state(self, collection):
+        """RawState of the collection, found by scanning (diagnostics only)."""
+        raise NotImplementedError
+
+    def repair(self, fix):
+        """Apply one Fix atomically: "applied", "changed" (the data moved since it was planned:
+        nothing done) or "conflict: ..." (a unique value owned by another record)."""
         raise NotImplementedError
 
     def close(self):

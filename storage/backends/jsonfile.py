@@ -9,15 +9,17 @@ second process) may write at the same time. The write semantics mirror the Lua s
 import fcntl
 import json
 import os
+import random
 import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import InvalidRecord, TransientError
+from ..errors import CommandError, InvalidRecord, TransientError
 from ..keys import KeyLayout
 from . import commands
-from .base import Backend, Changes
+from .base import Backend, Changes, RawState
 from .commands import OP_TTL_SECONDS, interpret_reply
 
 
@@ -121,6 +123,45 @@ class JsonFileBackend(Backend):
 
     def ids_by(self, collection, field, value):
         return sorted(self._read(collection)["by"].get(field, {}).get(value, []))
+
+    # diagnostics
+    def server_info(self):
+        return {"applicable": False, "reason": "JSON files (local development): no server to inspect"}
+
+    def canary(self):
+        self.dir.mkdir(parents=True, exist_ok=True)
+        token = uuid.uuid4().hex
+        path = self.dir / f".canary-{token}"
+        try:
+            path.write_text(token, encoding="utf-8")
+            read_back = path.read_text(encoding="utf-8") == token
+            path.unlink()
+        except OSError as exc:
+            raise TransientError(str(exc)) from exc
+        return {"written": True, "read_back": read_back, "deleted": not path.exists()}
+
+    def sample_ids(self, collection, count):
+        ids = list(self._read(collection)["index"])
+        return random.sample(ids, min(count, len(ids)))
+
+    def raw_state(self, collection):
+        state = self._read(collection)
+        exists = self._path(collection).exists()
+        return RawState(
+            records={i: json.dumps(r, ensure_ascii=False) for i, r in state["records"].items()},
+            index=dict(state["index"]),
+            unique={f: dict(v) for f, v in state["unique"].items()},
+            by={f: {v: tuple(ids) for v, ids in values.items()} for f, values in state["by"].items()},
+            version=state["version"] if exists else None,
+            changes=len(state["changes"]),
+            keys=(str(self._path(collection)),) if exists else (),
+        )
+
+    def repair(self, fix):
+        raise CommandError(
+            "repair is not applicable to the jsonfile backend: each file is rewritten whole under a lock, "
+            "so its indexes only drift if the file was edited by hand (fix the file, or export and import)"
+        )
 
     # writes
     def write(self, write):

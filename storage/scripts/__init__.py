@@ -1,11 +1,12 @@
-"""The Lua write scripts, shared by every backend that speaks Redis commands (redis, rest)."""
+"""The Lua write scripts (and the diagnostics repair script), shared by every backend that speaks Redis
+commands (redis, rest)."""
 
 import hashlib
 from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).parent
-OPERATIONS = ("create", "update", "delete")
+OPERATIONS = ("create", "update", "delete", "repair")
 
 
 @cache

@@ -1,0 +1,41 @@
+"""limit / offset pagination that refuses bad values (400) instead of silently correcting them.
+
+The count and the page come from one evaluation of the storage queryset (one snapshot, one
+version round trip): slices of a counted StorageQuerySet reuse its matches.
+"""
+
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+class PageQuery(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+    offset = serializers.IntegerField(min_value=0, default=0)
+
+
+class StrictLimitOffsetPagination(LimitOffsetPagination):
+    default_limit = DEFAULT_LIMIT
+    max_limit = MAX_LIMIT
+
+    def _page_query(self, request):
+        wanted = {k: v for k, v in request.query_params.items() if k in ("limit", "offset")}
+        query = PageQuery(data=wanted)
+        if not query.is_valid():
+            raise ValidationError(query.errors)
+        return query.validated_data
+
+    def get_limit(self, request):
+        return self._page_query(request)["limit"]
+
+    def get_offset(self, request):
+        return self._page_query(request)["offset"]
+
+    def get_schema_operation_parameters(self, view):
+        limit, offset = super().get_schema_operation_parameters(view)
+        limit["schema"].update(minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT)
+        offset["schema"].update(minimum=0, default=0)
+        return [limit, offset]

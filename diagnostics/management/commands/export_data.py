@@ -1,0 +1,34 @@
+import json
+
+from storage.store import get_store
+
+from ...transfer import export_records
+from ._base import OK, DiagnosticCommand
+
+
+class Command(DiagnosticCommand):
+    help = "Write every stored record as JSON Lines (stdout by default). Exit 0, or 2 if it could not run."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", "-o", default="-", help="file to write (default: stdout)")
+
+    def handle(self, *args, **options):
+        options.setdefault("format", "text")
+        super().handle(*args, **options)
+
+    def run(self, options):
+        records = list(export_records(get_store()))  # read everything first: no half-written file
+        lines = "".join(
+            json.dumps({"collection": name, "record": record}, ensure_ascii=False) + "\n" for name, record in records
+        )
+        if options["output"] == "-":
+            self.stdout.write(lines, ending="")
+        else:
+            with open(options["output"], "w", encoding="utf-8") as handle:
+                handle.write(lines)
+        counts = {}
+        for name, _ in records:
+            counts[name] = counts.get(name, 0) + 1
+        summary = ", ".join(f"{n} {name}" for name, n in counts.items()) or "no record"
+        self.stderr.write(f"Exported {len(records)} record(s): {summary}")
+        return OK

@@ -1,0 +1,51 @@
+-- One repair found by storage/inspect.py, applied only if the record is still at the version the
+-- repair was planned on (spec.expected; -1 = there was no record), so a concurrent write wins.
+-- spec.action: unindex | reindex | drop_unique | drop_by. Every change bumps the collection version
+-- and records the id, so every process's cache notices.
+local raw = redis.call('GET', KEYS[1])
+local current = -1
+if raw then
+  local ok, doc = pcall(cjson.decode, raw)
+  current = (ok and type(doc) == 'table' and tonumber(doc.version)) or -2
+end
+if current ~= spec.expected then
+  return finish({'changed'})
+end
+
+local action = spec.action
+if action == 'unindex' then
+  if redis.call('ZREM', KEYS[2], spec.id) == 0 then
+    return finish({'changed'})
+  end
+elseif action == 'drop_unique' then
+  local hash = key(coll, 'unique', spec.field)
+  if redis.call('HGET', hash, spec.value) ~= spec.id then
+    return finish({'changed'})
+  end
+  redis.call('HDEL', hash, spec.value)
+elseif action == 'drop_by' then
+  if redis.call('SREM', key(coll, 'by', spec.field, spec.value), spec.id) == 0 then
+    return finish({'changed'})
+  end
+elseif action == 'reindex' then
+  if current < 0 then
+    return finish({'changed'})
+  end
+  -- check every unique entry first: the fix is all or nothing
+  for _, u in ipairs(spec.unique) do
+    local owner = redis.call('HGET', key(coll, 'unique', u[1]), u[2])
+    if owner and owner ~= spec.id and redis.call('EXISTS', key(coll, owner)) == 1 then
+      return finish({'unique', u[1], owner})
+    end
+  end
+  redis.call('ZADD', KEYS[2], 'NX', spec.score, spec.id)
+  for _, u in ipairs(spec.unique) do
+    redis.call('HSET', key(coll, 'unique', u[1]), u[2], spec.id)
+  end
+  for _, b in ipairs(spec.by) do
+    redis.call('SADD', key(coll, 'by', b[1], b[2]), spec.id)
+  end
+else
+  return redis.error_reply('unknown repair action ' .. tostring(action))
+end
+return finish({'ok', record_change(coll, spec.id)})

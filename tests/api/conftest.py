@@ -1,0 +1,42 @@
+"""Fixtures of the REST API tests: real Redis (redis_store), users with given permissions, and
+Django test clients authenticated as them."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client as HttpClient
+
+ALL_PERMS = [f"{action}_{model}" for model in ("client", "session") for action in ("view", "add", "change", "delete")]
+
+
+@pytest.fixture(params=["redis", "rest"])
+def api_store(request):
+    """The API on a real Redis, directly and through the Vercel KV / Upstash REST protocol
+    (a fresh key prefix per test)."""
+    return request.getfixturevalue(f"{request.param}_store")
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    def make(username, perms=(), superuser=False):
+        user = django_user_model.objects.create_user(username, password="pw-" + username, is_superuser=superuser)
+        if perms:
+            user.user_permissions.set(Permission.objects.filter(codename__in=perms))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def as_user():
+    def login(user):
+        http = HttpClient()
+        http.force_login(user)
+        return http
+
+    return login
+
+
+@pytest.fixture
+def api(api_store, make_user, as_user):
+    """A test client logged in as a user holding the four permissions on both record types."""
+    return as_user(make_user("editor", ALL_PERMS))

@@ -1,0 +1,56 @@
+"""Helpers shared by the diagnostics tests: records through storage, raw keys, command runs."""
+
+import io
+import json
+
+from django.core.management import call_command
+
+from storage.keys import KeyLayout
+from storage.store import get_store
+
+
+def make_client(name="Jeanne Dupont", email="jeanne@example.com"):
+    fields = {"name": name, "email": email, "phone": "", "notes": "", "tags": ["vip"], "is_active": True}
+    return get_store().collection("clients").create(fields)
+
+
+def make_session(client_id, title="Intro"):
+    fields = {
+        "client_id": client_id,
+        "title": title,
+        "starts_at": "2026-12-01T10:00:00.000000Z",
+        "duration_minutes": 60,
+        "status": "scheduled",
+        "location": "",
+        "notes": "",
+    }
+    return get_store().collection("sessions").create(fields)
+
+
+def keys(prefix):
+    return KeyLayout(prefix)
+
+
+class TTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def run(command, *args, tty=False):
+    """(exit code, stdout, stderr) of a management command run in this process."""
+    out, err = (TTY() if tty else io.StringIO()), io.StringIO()
+    try:
+        call_command(command, *args, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def run_json(command, *args):
+    code, out, err = run(command, *args, "--format", "json")
+    return code, json.loads(out), err
+
+
+def kinds(report):
+    return {(p["kind"], p["collection"]) for p in report["problems"]}

@@ -1,0 +1,141 @@
+"""The admin's "Storage diagnostics" page and its repair flow; the staff-only JSON endpoints."""
+
+import pytest
+from django.test import Client
+
+from tests.conftest import make_backend
+from tests.diag_helpers import keys, make_client, make_session
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/admin/diagnostics/storage/"
+REPAIR = "/admin/diagnostics/storage/repair/"
+
+
+@pytest.fixture
+def on_redis(use_store, prefix, monkeypatch, redis_server):
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    store = use_store(make_backend("redis", prefix, redis_server=redis_server))
+    make_session(make_client()["id"])
+    return store
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff_client(django_user_model):
+    return logged_in(django_user_model.objects.create_user("staff", password="pw-staff-1", is_staff=True))
+
+
+@pytest.fixture
+def plain_client(django_user_model):
+    return logged_in(django_user_model.objects.create_user("plain", password="pw-plain-1"))
+
+
+@pytest.fixture
+def ghost(on_redis, redis_server, prefix):
+    """An index entry without a record, injected by hand."""
+    index = keys(prefix).index("clients")
+    redis_server.client().zadd(index, {"client_ghost": 1})
+    return lambda: redis_server.client().zscore(index, "client_ghost")
+
+
+def test_admin_index_links_to_the_page(on_redis, admin_client):
+    response = admin_client.get("/admin/")
+    assert response.status_code == 200
+    assert f'href="{PAGE}"' in response.content.decode()
+
+
+def test_page_for_staff_shows_health_verify_and_sessions_in_the_admin_layout(on_redis, staff_client):
+    response = staff_client.get(PAGE)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][:2] == ["admin/diagnostics/storage.html", "admin/diagnostics/base.html"]
+    assert "admin/base_site.html" in [t.name for t in response.templates]
+    assert '<div class="breadcrumbs">' in html and "Storage diagnostics" in html
+    for name in ("redis_available", "redis_health", "environment", "data_in_redis", "cache_coherence"):
+        assert name in html
+    assert "No integrity problem found" in html
+    assert "Jeanne Dupont" in html  # the session's client, in the comparison table
+    assert "Repair" not in html  # staff, not superuser
+
+
+def test_page_refused_for_anonymous_and_non_staff(on_redis, plain_client):
+    anonymous = Client().get(PAGE)
+    assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]
+    response = plain_client.get(PAGE)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_page_shows_a_clear_message_when_redis_is_down(own_redis_server, prefix, use_store, admin_client):
+    use_store(make_backend("redis", prefix, redis_server=own_redis_server, socket_timeout=0.5))
+    own_redis_server.stop()
+    response = admin_client.get(PAGE)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "unhealthy" in html and "Could not verify: StorageUnavailable" in html
+
+
+def test_repair_button_flow_confirms_then_shows_what_changed(ghost, admin_client):
+    page = admin_client.get(PAGE).content.decode()
+    assert "client_ghost" in page and f'href="{REPAIR}"' in page
+    confirm = admin_client.get(REPAIR)
+    html = confirm.content.decode()
+    assert confirm.status_code == 200 and "would apply" in html and "Yes, repair" in html
+    assert ghost() == 1  # nothing changed by the confirmation page
+    done = admin_client.post(REPAIR, {"confirm": "yes"})
+    html = done.content.decode()
+    assert done.status_code == 200
+    assert "1 fix(es) applied" in html and "unindex" in html and "applied" in html and "now consistent" in html
+    assert ghost() is None
+    assert "No integrity problem found" in admin_client.get(PAGE).content.decode()
+
+
+def test_repair_refused_for_staff_who_are_not_superusers(ghost, staff_client):
+    assert staff_client.get(REPAIR).status_code == 403
+    assert staff_client.post(REPAIR, {"confirm": "yes"}).status_code == 403
+    assert ghost() == 1
+
+
+def test_repair_post_without_confirmation_changes_nothing(ghost, admin_client):
+    response = admin_client.post(REPAIR, {})
+    assert response.status_code == 200 and "would apply" in response.content.decode()
+    assert ghost() == 1
+
+
+@pytest.mark.parametrize("url", ["/api/database/verify-redis", "/api/database/check-sessions"])
+def test_json_reports_are_staff_only(on_redis, url, plain_client, staff_client):
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 401 and anonymous.json()["detail"]
+    assert plain_client.get(url).status_code == 403
+    response = staff_client.get(url)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+
+
+def test_verify_redis_endpoint_lists_problems_and_bounds_the_listing(ghost, redis_server, prefix, staff_client):
+    redis_server.client().zadd(keys(prefix).index("clients"), {"client_ghost2": 2})
+    body = staff_client.get("/api/database/verify-redis?limit=1").json()
+    assert body["consistent"] is False
+    problem = body["problems"][0]
+    assert problem["kind"] == "index_without_record" and problem["count"] == 2 and len(problem["ids"]) == 1
+    assert body["collections"]["clients"]["records"]["count"] == 1
+    response = staff_client.get("/api/database/verify-redis?limit=abc")
+    assert response.status_code == 400 and "limit" in response.json()["detail"]
+
+
+def test_check_sessions_endpoint_compares(on_redis, staff_client):
+    body = staff_client.get("/api/database/check-sessions").json()
+    assert body["backend"]["count"] == 1
+    assert set(body["sessions"][0]) == {"id", "title", "client_id", "client_name", "starts_at", "version"}
+    assert set(body["differences"]) == {"only_in_backend", "only_in_memory", "different_versions", "counts"}
+
+
+def test_json_reports_answer_503_when_redis_is_down(own_redis_server, prefix, use_store, staff_client):
+    use_store(make_backend("redis", prefix, redis_server=own_redis_server, socket_timeout=0.5))
+    own_redis_server.stop()
+    response = staff_client.get("/api/database/verify-redis")
+    assert response.status_code == 503 and response["Retry-After"]

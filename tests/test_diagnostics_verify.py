@@ -1,0 +1,182 @@
+"""verify_redis on a real Redis: every problem kind, injected by hand, is found; --repair fixes
+what is safe; a second verify is clean."""
+
+import pytest
+
+from storage.backends.base import Fix
+from storage.store import get_store
+from tests.diag_helpers import keys, kinds, make_client, make_session, run, run_json
+
+
+@pytest.fixture
+def raw(redis_server):
+    return redis_server.client()
+
+
+@pytest.fixture
+def data(redis_store, prefix):
+    client = make_client()
+    session = make_session(client["id"])
+    return {"client": client["id"], "session": session["id"], "k": keys(prefix)}
+
+
+def verify_json(*args):
+    return run_json("verify_redis", *args)
+
+
+def test_clean_store_is_consistent_and_lists_key_families(data):
+    code, report, _ = verify_json()
+    assert code == 0
+    assert report["consistent"] is True
+    clients = report["collections"]["clients"]
+    assert clients["records"]["count"] == 1
+    assert clients["index"] == {"present": True, "entries": 1}
+    assert clients["unique"]["email"]["entries"] == 1
+    assert report["collections"]["sessions"]["by"]["client_id"]["entries"] == 1
+    assert data["k"].index("clients") in report["keys"]["clients"]
+
+
+def test_index_entry_without_record_is_found_and_repaired(data, raw):
+    raw.zadd(data["k"].index("clients"), {"client_ghost": 1})
+    code, report, _ = verify_json()
+    assert code == 1
+    problem = next(p for p in report["problems"] if p["kind"] == "index_without_record")
+    assert problem["ids"] == ["client_ghost"] and problem["fix"]
+    code, result, _ = verify_json("--repair")
+    assert code == 0
+    assert result["applied"] == 1
+    assert raw.zscore(data["k"].index("clients"), "client_ghost") is None
+    assert verify_json()[0] == 0
+
+
+def test_record_missing_from_its_indexes_is_found_and_reindexed(data, raw):
+    k = data["k"]
+    raw.zrem(k.index("clients"), data["client"])
+    raw.hdel(k.unique("clients", "email"), "jeanne@example.com")
+    raw.srem(k.by("sessions", "client_id", data["client"]), data["session"])
+    code, report, _ = verify_json()
+    assert code == 1
+    assert {("record_not_indexed", "clients"), ("record_not_indexed", "sessions")} <= kinds(report)
+    assert verify_json("--repair")[0] == 0
+    assert raw.zscore(k.index("clients"), data["client"]) is not None
+    assert raw.hget(k.unique("clients", "email"), "jeanne@example.com") == data["client"]
+    assert raw.sismember(k.by("sessions", "client_id", data["client"]), data["session"])
+    assert get_store().collection("clients").count() == 1
+    assert verify_json()[0] == 0
+
+
+def test_session_whose_client_is_gone_is_reported_then_deleted_with_delete_orphans(data, raw):
+    k = data["k"]
+    raw.delete(k.record("clients", data["client"]))  # the client vanished behind the scripts' back
+    code, report, _ = verify_json()
+    assert code == 1
+    dangling = next(p for p in report["problems"] if p["kind"] == "dangling_reference")
+    assert dangling["ids"] == [data["session"]]
+    assert "--delete-orphans" in dangling["fix"]
+    code, result, _ = verify_json("--repair")
+    assert code == 1  # the orphan is reported, not deleted
+    assert raw.exists(k.record("sessions", data["session"]))
+    assert {p["kind"] for p in result["after"]["problems"]} == {"dangling_reference"}
+    code, result, _ = verify_json("--repair", "--delete-orphans")
+    assert code == 0
+    assert not raw.exists(k.record("sessions", data["session"]))
+    assert verify_json()[0] == 0
+
+
+def test_unique_entry_pointing_nowhere_is_found_and_dropped(data, raw):
+    k = data["k"]
+    raw.hset(k.unique("clients", "email"), "ghost@example.com", "client_ghost")
+    raw.hset(k.unique("clients", "email"), "old@example.com", data["client"])  # a value the record no longer has
+    code, report, _ = verify_json()
+    problem = next(p for p in report["problems"] if p["kind"] == "unique_without_record")
+    assert code == 1 and problem["count"] == 2
+    assert verify_json("--repair")[0] == 0
+    assert raw.hgetall(k.unique("clients", "email")) == {"jeanne@example.com": data["client"]}
+
+
+def test_reference_index_entry_pointing_nowhere_is_found_and_dropped(data, raw):
+    k = data["k"]
+    raw.sadd(k.by("sessions", "client_id", data["client"]), "session_ghost")
+    code, report, _ = verify_json()
+    assert code == 1 and ("by_without_record", "sessions") in kinds(report)
+    assert verify_json("--repair")[0] == 0
+    assert raw.smembers(k.by("sessions", "client_id", data["client"])) == {data["session"]}
+
+
+def test_record_that_does_not_parse_is_reported_not_deleted(data, raw):
+    k = data["k"]
+    raw.set(k.record("clients", "client_bad"), "{not json")
+    raw.zadd(k.index("clients"), {"client_bad": 1})
+    code, report, _ = verify_json()
+    problem = next(p for p in report["problems"] if p["kind"] == "unparseable_record")
+    assert code == 1 and problem["ids"] == ["client_bad"]
+    assert report["collections"]["clients"]["records"]["unparseable"] == 1
+    code, _, _ = verify_json("--repair")
+    assert code == 1
+    assert raw.get(k.record("clients", "client_bad")) == "{not json"  # never deleted automatically
+    raw.delete(k.record("clients", "client_bad"))
+    assert verify_json("--repair")[0] == 0  # then the dangling index entry goes
+    assert verify_json()[0] == 0
+
+
+def test_dry_run_changes_nothing(data, raw):
+    raw.zadd(data["k"].index("clients"), {"client_ghost": 1})
+    code, result, _ = verify_json("--repair", "--dry-run")
+    assert code == 1
+    assert result["actions"][0]["result"] == "would apply"
+    assert raw.zscore(data["k"].index("clients"), "client_ghost") == 1
+
+
+def test_a_fix_planned_on_an_old_version_is_skipped(data, raw):
+    """Repairs are atomic and re-check the record: a record written since the verify wins."""
+    backend = get_store().backend
+    raw.zrem(data["k"].index("clients"), data["client"])
+    stale = Fix("reindex", "clients", data["client"], expected_version=99, score=1)
+    assert backend.repair(stale) == "changed"
+    assert raw.zscore(data["k"].index("clients"), data["client"]) is None
+    unindex_live_record = Fix("unindex", "clients", data["client"])  # planned as if it had no record
+    assert backend.repair(unindex_live_record) == "changed"
+
+
+def test_repair_bumps_the_collection_version_so_caches_notice(data, raw):
+    clients = get_store().collection("clients")
+    clients.all()
+    before = clients.cache.version
+    raw.zadd(data["k"].index("clients"), {"client_ghost": 1})
+    assert verify_json("--repair")[0] == 0
+    assert int(raw.get(data["k"].version("clients"))) == before + 1
+
+
+def test_text_report_names_problem_and_fix(data, raw):
+    raw.zadd(data["k"].index("clients"), {"client_ghost": 1})
+    code, out, _ = run("verify_redis")
+    assert code == 1
+    assert "[FAIL] Index entries without a record" in out and "client_ghost" in out and "fix:" in out
+
+
+def test_limit_caps_the_ids_listed(data, raw):
+    raw.zadd(data["k"].index("clients"), {f"client_ghost{i}": i for i in range(5)})
+    code, report, _ = verify_json("--limit", "2")
+    problem = next(p for p in report["problems"] if p["kind"] == "index_without_record")
+    assert problem["count"] == 5 and len(problem["ids"]) == 2 and problem["truncated"] is True
+    assert run("verify_redis", "--limit", "zero")[0] == 2
+
+
+def test_could_not_run_when_redis_is_down(own_redis_server, prefix, use_store):
+    from tests.conftest import make_backend
+
+    use_store(make_backend("redis", prefix, redis_server=own_redis_server, socket_timeout=0.5, connect_timeout=0.5))
+    own_redis_server.stop()
+    code, out, _ = run_json("verify_redis")
+    assert code == 2 and "StorageUnavailable" in out["error"]
+
+
+def test_jsonfile_verifies_but_does_not_repair(tmp_path, prefix, use_store):
+    from tests.conftest import make_backend
+
+    use_store(make_backend("jsonfile", prefix, tmp_path=tmp_path))
+    make_session(make_client()["id"])
+    code, report, _ = verify_json()
+    assert code == 0 and report["collections"]["sessions"]["records"]["count"] == 1
+    code, out, _ = run("verify_redis", "--repair")
+    assert code == 2 and "not applicable" in out
