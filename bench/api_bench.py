@@ -55,7 +55,8 @@ def postgres_database(action, name):
 
 
 def child_env(extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "STORAGE_", "REDIS_", "KV_"))}
+    skipped = ("DJANGO_", "STORAGE_", "REDIS_", "KV_", "DATABASE_URL", "SECRET_KEY", "DEBUG", "LOG_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skipped)}
     env.update(extra)
     env["PYTHONPATH"] = str(ROOT)
     return env
@@ -113,7 +114,7 @@ def measure(name, app, env, prepare, size, requests, log):
     with tempfile.TemporaryDirectory(prefix="bench-api-") as directory:
         ids_file = os.path.join(directory, "ids.json")
         env = child_env({**env, "BASELINE_SQLITE_PATH": os.path.join(directory, "db.sqlite3")})
-        env.setdefault("DATABASE_URL", f"sqlite:///{directory}/django.sqlite3")
+        env["DATABASE_URL"] = f"sqlite:///{directory}/django.sqlite3"  # Django's own tables (users, tokens)
         log(f"api: {name}: loading {size:,} clients")
         subprocess.run([sys.executable, "-m", prepare, str(size), ids_file], cwd=ROOT, env=env, check=True)
         token = json.load(open(ids_file))["token"]
