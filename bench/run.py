@@ -47,7 +47,7 @@ PROFILES = {
         "rest_counts": {"detail": 300, "list": 200, "seed": 3, "change": 30, "write": 100},
         "file_counts": {"detail": 500, "list": 200, "seed": 5, "change": 20, "write": 20},
         "scale": None,
-        "api_requests": 600,
+        "api_requests": 400,
         "api_size": 10_000,
     },
     "tiny": {
