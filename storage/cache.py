@@ -111,8 +111,8 @@ class CollectionCache:
 
     def _keep_newer(self, record):
         old = self.records.get(record["id"])
-        if old is None or old.get("version", 0) <= record.get("version", 0):
-            self._put(record)
+        if old is None or (old.get("version", 0) <= record.get("version", 0) and old != record):
+            self._put(record)  # an identical copy is not a change: the list snapshot stays valid
 
     def _put(self, record):
         old = self.records.get(record["id"])

@@ -56,3 +56,15 @@ def test_older_copy_does_not_replace_a_newer_one():
     cache.replace(1, [record("a", "2026-01-01", version=3, name="new")])
     cache.remember(record("a", "2026-01-01", version=2, name="old"))
     assert [r["name"] for r in cache.ordered()] == ["new"]
+
+
+def test_reading_an_unchanged_record_keeps_the_list_snapshot():
+    """A detail read refreshes the cache with what it fetched; an identical copy must not throw
+    away the list snapshot (the next list would rebuild it, and every sort memoised on it)."""
+    cache = CollectionCache()
+    cache.replace(1, [record("a", "2026-01-01"), record("b", "2026-01-02")])
+    listed = cache.ordered()
+    cache.remember(record("a", "2026-01-01"))  # the same record, fetched again
+    assert cache.ordered() is listed
+    cache.remember(record("a", "2026-01-01", version=2, name="new"))
+    assert cache.ordered() is not listed and cache.ordered()[0]["name"] == "new"
