@@ -106,7 +106,8 @@ def section(run):
             )
     for m in run.get("memory", []):
         add(
-            f"Redis memory per record ≤ 2× JSON, {m['count']:,} {m['collection']}: {m['total_per_record']:.0f} B "
+            f"Redis memory per record ≤ 2× JSON, {m['count']:,} {m['collection']} ({m.get('run', '')}): "
+            f"{m['total_per_record']:.0f} B "
             f"for {m['json_per_record']:.0f} B of JSON, {m['ratio']:.2f}×",
             by_how_much(m["ratio"], 2),
             "memory",

@@ -73,14 +73,15 @@ def flatness(results):
 
 def memory_table(memory_rows):
     lines = [
-        "| collection | records | JSON per record | Redis per record (INFO delta) | ratio | target ≤ 2× "
+        "| run | collection | records | JSON per record | Redis per record (INFO delta) | ratio | target ≤ 2× "
         "| record keys | index | changes | unique | by-indexes, other | op-id key per write (300 s) |",
-        "|---|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|",
+        "|---|---|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|",
     ]
     for m in memory_rows:
         p = m["parts_per_record"]
         lines.append(
-            f"| {m['collection']} | {m['count']:,} | {m['json_per_record']:.0f} B | {m['total_per_record']:.0f} B "
+            f"| {m.get('run', '')} | {m['collection']} | {m['count']:,} | {m['json_per_record']:.0f} B "
+            f"| {m['total_per_record']:.0f} B "
             f"| {m['ratio']:.2f}× | {mark(m['ratio'] <= 2)} | {p['records']:.0f} B | {p['index']:.0f} B "
             f"| {p['changes']:.0f} B | {p['unique']:.0f} B | {p['by-indexes, other']:.0f} B "
             f"| {m['op_keys_per_write']:.0f} B |"

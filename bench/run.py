@@ -93,7 +93,7 @@ def run_redis(server, profile, run):
 
     def load(collection, size):
         ids, _, measured = memory.load_and_measure(client, collection, loader.client_fields, size)
-        run["memory"].append(measured)
+        run["memory"].append({**measured, "run": "storage benchmarks"})
         return ids
 
     storage_bench.run_backend(
@@ -183,7 +183,7 @@ def main(argv=None):
                 run["storage"],
                 log,
             )
-            run["memory"] += run["scale"]["memory"]
+            run["memory"] += [{**m, "run": "scale"} for m in run["scale"]["memory"]]
         if not args.skip_api:
             from .api_bench import run_api
 
