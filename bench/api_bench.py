@@ -17,6 +17,8 @@ from pathlib import Path
 
 from tests.redis_server import free_port
 
+from .timing import stats
+
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = {
     "GET /api/clients/{id}/": {"path": "/api/clients/{id}/", "ids": True},
@@ -24,6 +26,7 @@ ENDPOINTS = {
     "POST /api/clients/": {"path": "/api/clients/", "post": True},
 }
 CONCURRENCY = 4
+ROUNDS = 3
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 OURS = "this project (Redis)"
 
@@ -109,28 +112,50 @@ def load(port, endpoint, ids_file, token, requests, concurrency=CONCURRENCY):
     return json.loads(output.stdout)
 
 
-def measure(name, app, env, prepare, size, requests, log):
-    """Prepare the data, serve with gunicorn, run each endpoint; {endpoint: result}."""
-    with tempfile.TemporaryDirectory(prefix="bench-api-") as directory:
-        ids_file = os.path.join(directory, "ids.json")
-        env = child_env({**env, "BASELINE_SQLITE_PATH": os.path.join(directory, "db.sqlite3")})
+class System:
+    """One system under test: its data prepared, served by its own gunicorn."""
+
+    def __init__(self, name, app, env, prepare, database=None):
+        self.name, self.app, self.env, self.prepare, self.database = name, app, env, prepare, database
+        self.server = None
+        self.runs = {endpoint: [] for endpoint in ENDPOINTS}
+
+    def start(self, directory, size, log):
+        if self.database:
+            postgres_database("create", self.database)
+        self.ids_file = os.path.join(directory, "ids.json")
+        env = child_env({**self.env, "BASELINE_SQLITE_PATH": os.path.join(directory, "db.sqlite3")})
         env["DATABASE_URL"] = f"sqlite:///{directory}/django.sqlite3"  # Django's own tables (users, tokens)
-        log(f"api: {name}: loading {size:,} clients")
-        subprocess.run([sys.executable, "-m", prepare, str(size), ids_file], cwd=ROOT, env=env, check=True)
-        token = json.load(open(ids_file))["token"]
-        server = Gunicorn(app, env)
-        try:
-            server.wait("/api/clients/?limit=50", token)
-            for endpoint in ENDPOINTS:  # warm-up: both workers fill their caches / connections
-                if not ENDPOINTS[endpoint].get("post"):
-                    load(server.port, endpoint, ids_file, token, 20, concurrency=2)
-            found = {}
-            for endpoint in ENDPOINTS:
-                log(f"api: {name}: {endpoint}")
-                found[endpoint] = load(server.port, endpoint, ids_file, token, requests)
-            return found
-        finally:
-            server.stop()
+        log(f"api: {self.name}: loading {size:,} clients")
+        subprocess.run([sys.executable, "-m", self.prepare, str(size), self.ids_file], cwd=ROOT, env=env, check=True)
+        self.token = json.load(open(self.ids_file))["token"]
+        self.server = Gunicorn(self.app, env)
+        self.server.wait("/api/clients/?limit=50", self.token)
+        for endpoint in ENDPOINTS:  # warm-up: both workers fill their caches / connections
+            if not ENDPOINTS[endpoint].get("post"):
+                load(self.server.port, endpoint, self.ids_file, self.token, 20, concurrency=2)
+
+    def run(self, endpoint, requests):
+        self.runs[endpoint].append(load(self.server.port, endpoint, self.ids_file, self.token, requests))
+
+    def result(self, endpoint):
+        """The rounds of one endpoint merged: req/s over the summed time, percentiles over all."""
+        runs = self.runs[endpoint]
+        durations = [d for run in runs for d in run["durations"]]
+        summary = stats(durations)
+        return {
+            "requests": len(durations),
+            "errors": sum(run["errors"] for run in runs),
+            "rps": len(durations) / sum(run["seconds"] for run in runs),
+            "median": summary["median"],
+            "p99": summary["p99"],
+        }
+
+    def stop(self):
+        if self.server is not None:
+            self.server.stop()
+        if self.database:
+            postgres_database("drop", self.database)
 
 
 def run_api(redis_server, requests, size, log):
@@ -146,7 +171,7 @@ def run_api(redis_server, requests, size, log):
             "SECURE_SSL_REDIRECT": "false",
             "LOG_LEVEL": "WARNING",
         }
-        systems.append((OURS, "config.wsgi:application", ours_env, "bench.prepare_project", None))
+        systems.append((OURS, "config.wsgi:application", ours_env, "bench.prepare_project"))
     else:
         notes.append(
             f"{OURS}: not available in this build — the REST API (issue 3) is not merged yet "
@@ -154,7 +179,7 @@ def run_api(redis_server, requests, size, log):
         )
     baseline = {"DJANGO_SETTINGS_MODULE": "bench.baseline.settings"}
     app, prepare = "bench.baseline.wsgi:application", "bench.baseline.prepare"
-    systems.append(("ORM on SQLite", app, {**baseline, "BASELINE_DB": "sqlite"}, prepare, None))
+    systems.append(("ORM on SQLite", app, {**baseline, "BASELINE_DB": "sqlite"}, prepare))
     problem = postgres_error()
     if problem:
         notes.append(
@@ -171,23 +196,37 @@ def run_api(redis_server, requests, size, log):
     if not project_api_available():
         for endpoint in ENDPOINTS:
             endpoints[endpoint][OURS] = {"unavailable": "not available in this build"}
-    for name, app, env, prepare, database in systems:
-        if database:
-            postgres_database("create", database)
+    systems = [System(*system) for system in systems]
+    running = []
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as root:
         try:
-            for endpoint, result in measure(name, app, env, prepare, size, requests, log).items():
-                endpoints[endpoint][name] = result
-        except (RuntimeError, subprocess.CalledProcessError) as exc:
-            notes.append(f"{name}: failed to run ({exc}); no number reported")
+            for number, system in enumerate(systems):
+                directory = os.path.join(root, str(number))
+                os.mkdir(directory)
+                try:
+                    system.start(directory, size, log)
+                    running.append(system)
+                except (RuntimeError, subprocess.CalledProcessError) as exc:
+                    notes.append(f"{system.name}: failed to run ({exc}); no number reported")
+                    for endpoint in ENDPOINTS:
+                        endpoints[endpoint][system.name] = {"unavailable": "failed in this run"}
+            # Every system is up at once; each endpoint runs in rounds that alternate the systems, so
+            # that a busy moment on this shared machine hits them all alike.
             for endpoint in ENDPOINTS:
-                endpoints[endpoint][name] = {"unavailable": "failed in this run"}
+                log(f"api: {endpoint}, {ROUNDS} rounds across {len(running)} systems")
+                for _ in range(ROUNDS):
+                    for system in running:
+                        system.run(endpoint, requests // ROUNDS)
+                for system in running:
+                    endpoints[endpoint][system.name] = system.result(endpoint)
         finally:
-            if database:
-                postgres_database("drop", database)
+            for system in systems:
+                system.stop()
     setup = (
         f"{size:,} clients loaded per system; gunicorn with 2 sync workers on 127.0.0.1; the load generator "
         f"(bench/loadgen.py) in its own process, {CONCURRENCY} threads, one connection per request, "
-        f"{requests:,} requests per endpoint after a warm-up; token authentication (DRF) everywhere; "
+        f"{requests:,} requests per endpoint after a warm-up, in {ROUNDS} rounds alternating the systems (all "
+        "served at once); token authentication (DRF) everywhere; "
         "the machine's 2 cores are shared by gunicorn, the databases and the load generator."
     )
     return {"setup": setup, "endpoints": endpoints, "notes": notes}

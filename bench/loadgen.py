@@ -3,7 +3,7 @@
 python -m bench.loadgen --port P --path /api/clients/ [--ids F] [--post] --requests N --concurrency C --token T
 
 A fixed number of requests from C threads (one connection per request: gunicorn's sync workers
-close each one); prints JSON {requests, errors, statuses, seconds, rps, median, p99}."""
+close each one); prints JSON {requests, errors, statuses, seconds, rps, median, p99, durations}."""
 
 import argparse
 import http.client
@@ -89,6 +89,7 @@ def main():
                 "rps": len(durations) / seconds,
                 "median": summary["median"],
                 "p99": summary["p99"],
+                "durations": durations,
             }
         )
     )
