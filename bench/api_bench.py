@@ -27,7 +27,12 @@ ENDPOINTS = {
 }
 CONCURRENCY = 4
 ROUNDS = 3
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+# PostgreSQL for the ORM baselines (trust auth on loopback); BENCH_PG_* override for another server.
+PG = {
+    "host": os.environ.get("BENCH_PG_HOST", "127.0.0.1"),
+    "port": int(os.environ.get("BENCH_PG_PORT", "5432")),
+    "user": os.environ.get("BENCH_PG_USER", "postgres"),
+}
 OURS = "this project (Redis)"
 
 
@@ -158,7 +163,9 @@ class System:
             postgres_database("drop", self.database)
 
 
-def run_api(redis_server, requests, size, log):
+def run_api(redis_server, requests, size, log, *, postgres=True):
+    """{setup, endpoints: {endpoint: {system: result}}, notes}. postgres=False leaves the PostgreSQL
+    systems out (the smoke test: seconds, not minutes)."""
     systems, notes = [], []
     if project_api_available():
         prefix = f"api{uuid.uuid4().hex[:8]}"
@@ -180,15 +187,17 @@ def run_api(redis_server, requests, size, log):
     baseline = {"DJANGO_SETTINGS_MODULE": "bench.baseline.settings"}
     app, prepare = "bench.baseline.wsgi:application", "bench.baseline.prepare"
     systems.append(("ORM on SQLite", app, {**baseline, "BASELINE_DB": "sqlite"}, prepare))
-    problem = postgres_error()
+    problem = postgres_error() if postgres else "not requested"
     if problem:
         notes.append(
-            f"ORM on PostgreSQL and cache-aside: skipped, PostgreSQL not reachable at 127.0.0.1:5432 ({problem})"
+            f"ORM on PostgreSQL and cache-aside: skipped, PostgreSQL not reachable at {PG['host']}:{PG['port']} "
+            f"({problem}); no number reported"
         )
     else:
         for name, cache in (("ORM on PostgreSQL", ""), ("ORM on PostgreSQL + django-redis cache-aside", "1")):
             database = f"bench_{uuid.uuid4().hex[:10]}"
             env = {**baseline, "BASELINE_DB": "postgres", "BASELINE_PG_NAME": database}
+            env.update(BASELINE_PG_HOST=PG["host"], BASELINE_PG_PORT=str(PG["port"]), BASELINE_PG_USER=PG["user"])
             if cache:
                 env["BASELINE_CACHE_URL"] = redis_server.url.replace("/0", "/1")
             systems.append((name, app, env, prepare, database))

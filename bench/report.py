@@ -10,6 +10,7 @@ TARGETS = {
     "write": ("≤ 2× raw SET", lambda r: r["ratio_median"] <= 2),
 }
 RESULTS = Path(__file__).parent / "results"
+COMMANDS = {"full": "make bench", "quick": "make bench-quick", "tiny": "python -m bench.run --tiny"}
 
 
 def duration(seconds):
@@ -115,11 +116,11 @@ def write(run):
     plots = make_plots(run, stem)
     info = run["machine"]
     lines = [
-        f"# Benchmark report {run['date']} ({'quick' if run['quick'] else 'full'} run)",
+        f"# Benchmark report {run['date']} ({run['profile']} run)",
         "",
         f"Machine: {info['cpus']} CPUs ({info['cpu']}), Python {platform.python_version()}, "
         f"redis-server {info['redis']}, PostgreSQL {info.get('postgres', 'not reachable')}. "
-        f"Run took {run['seconds']:.0f} s. Produced by `make {'bench-quick' if run['quick'] else 'bench'}`.",
+        f"Run took {run['seconds']:.0f} s. Produced by `{COMMANDS[run['profile']]}`.",
         "",
         "Every ratio is ours / baseline, measured in this one run on this machine, ours and the baseline "
         "interleaved in rounds. Medians and p99 (nearest rank; with fewer than 100 samples p99 is the "

@@ -81,7 +81,9 @@ def machine(server):
     try:
         import psycopg
 
-        with psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3) as db:
+        from .api_bench import PG
+
+        with psycopg.connect(dbname="postgres", connect_timeout=3, **PG) as db:
             found["postgres"] = db.execute("SHOW server_version").fetchone()[0]
     except Exception as exc:  # noqa: BLE001 (not installed or not reachable: the report says so)
         found["postgres"] = f"not reachable ({type(exc).__name__})"
@@ -160,6 +162,7 @@ def main(argv=None):
     run = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d-%H%M") + ("" if name == "full" else f"-{name}"),
         "quick": name != "full",
+        "profile": name,
         "storage": [],
         "memory": [],
         "notes": [],
