@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint check-deploy clean
+.PHONY: run test lint check-deploy clean serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ run: $(VENV)/.runtime
 	@echo "  Then open http://127.0.0.1:8000/admin/"
 	@echo ""
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## serve: production server: gunicorn (config/gunicorn.conf.py), DEBUG off, static files by whitenoise.
+## Needs the production variables (README "Production serving"): SECRET_KEY, ALLOWED_HOSTS, REDIS_URL...
+serve: $(VENV)/.runtime
+	DEBUG=false $(BIN)/python manage.py check --deploy
+	DEBUG=false $(BIN)/python manage.py migrate --noinput
+	DEBUG=false $(BIN)/python manage.py collectstatic --noinput
+	DEBUG=false exec $(BIN)/gunicorn --config config/gunicorn.conf.py
 
 ## test: the whole suite (real redis-server processes on free loopback ports)
 test: $(VENV)/.dev

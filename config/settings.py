@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.api.middleware.RequestBodyLimitMiddleware",  # REST API: 413 before any body is read
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's static files, served by the app (issue 7)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "storage.middleware.StaleReadMiddleware",
+    # Admin: storage unavailable -> 503 inside the admin layout (issue 5).
+    "storage.admin_middleware.StorageUnavailableAdminMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,7 +107,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = _env(env.str, "STATIC_ROOT", default="") or str(BASE_DIR / "staticfiles")
+# whitenoise serves the collected files (`make serve` runs collectstatic) with gzip/brotli copies.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Storage: the backend is chosen once, here (DESIGN.md "Storage").
@@ -145,6 +153,31 @@ STORAGE = {
     # In DEBUG, an unreachable Redis at startup falls back to JSON files (the seed's local fallback).
     "DEBUG_FALLBACK": DEBUG,
 }
+
+# Scale-out (issue 7): Redis connection modes, TLS options, replica acknowledgement of writes.
+REDIS_MODE = _env(env.str, "REDIS_MODE", default="auto").strip().lower()
+if REDIS_MODE not in ("auto", "standalone", "cluster", "sentinel"):
+    raise ImproperlyConfigured(f"REDIS_MODE must be auto, standalone, cluster or sentinel, not {REDIS_MODE!r}")
+REDIS_SSL_CERT_REQS = _env(env.str, "REDIS_SSL_CERT_REQS", default="").strip().lower()
+if REDIS_SSL_CERT_REQS not in ("", "required", "optional", "none"):
+    raise ImproperlyConfigured(f"REDIS_SSL_CERT_REQS must be required, optional or none, not {REDIS_SSL_CERT_REQS!r}")
+STORAGE.update(
+    {
+        "REDIS_MODE": REDIS_MODE,
+        "REDIS_SSL_CERT_REQS": REDIS_SSL_CERT_REQS,
+        "REDIS_SSL_CA_CERTS": _env(env.str, "REDIS_SSL_CA_CERTS", default=""),
+        "REDIS_SENTINEL_PASSWORD": _env(env.str, "REDIS_SENTINEL_PASSWORD", default=""),
+        "WAIT_REPLICAS": _env(env.int, "STORAGE_WAIT_REPLICAS", default=0),
+        "WAIT_TIMEOUT_MS": _env(env.int, "STORAGE_WAIT_TIMEOUT_MS", default=1000),
+    }
+)
+if STORAGE["WAIT_REPLICAS"] < 0 or (
+    STORAGE["WAIT_REPLICAS"] and not 0 < STORAGE["WAIT_TIMEOUT_MS"] < STORAGE["SOCKET_TIMEOUT"] * 1000
+):
+    raise ImproperlyConfigured(
+        "STORAGE_WAIT_REPLICAS must be >= 0, and STORAGE_WAIT_TIMEOUT_MS between 1 and "
+        "STORAGE_SOCKET_TIMEOUT in milliseconds (WAIT must answer before the socket gives up)"
+    )
 
 LOG_FORMAT = _env(env.str, "LOG_FORMAT", default="text")
 if LOG_FORMAT not in ("text", "json"):

@@ -49,7 +49,10 @@ def unavailable(exc):
 def health(request):
     report = checks.report()
     if not (request.user.is_authenticated and request.user.is_staff):
-        report["backend"].pop("target", None)  # where the data lives is for staff, not the public
+        # Where the data lives (host, port, directory) is for staff, not the public.
+        report["backend"].pop("target", None)
+        for check in report["checks"].values():
+            check.get("values", {}).pop("target", None)
     return _json(report, 503 if report["status"] == "unhealthy" else 200)
 
 

@@ -8,23 +8,20 @@ BACKENDS = ("redis", "rest", "jsonfile")
 
 
 def mask_url(url):
-    """The URL with its password (or token-like user info) replaced by ***."""
+    """The URL with its password (or token-like user info) replaced by ***. Works on the
+    multi-host form redis+sentinel://user:password@host1:26379,host2:26379/service too."""
     if not url:
         return ""
     try:
         parts = urlsplit(url)
     except ValueError:
         return "<unparseable URL>"
-    if parts.password is None and not parts.username:
+    if "@" not in parts.netloc:
         return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    user = parts.username or ""
-    userinfo = f"{user}:***" if parts.password is not None else "***"
-    return urlunsplit((parts.scheme, f"{userinfo}@{host}", parts.path, parts.query, parts.fragment))
+    userinfo, hosts = parts.netloc.rsplit("@", 1)
+    user, has_password, _ = userinfo.partition(":")
+    userinfo = f"{user}:***" if has_password else "***"
+    return urlunsplit((parts.scheme, f"{userinfo}@{hosts}", parts.path, parts.query, parts.fragment))
 
 
 def select_backend(*, backend="", redis_url="", rest_url="", rest_token="", debug=False):
@@ -61,9 +58,9 @@ def select_backend(*, backend="", redis_url="", rest_url="", rest_token="", debu
         )
     if backend == "rest" and urlsplit(rest_url.strip()).scheme not in ("https", "http"):
         raise ConfigurationError(f"KV_REST_API_URL must start with https:// (got {mask_url(rest_url)!r})")
-    if backend == "redis" and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
+    if backend == "redis" and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix", "redis+sentinel"):
         raise ConfigurationError(
-            f"REDIS_URL must start with redis://, rediss:// or unix:// (got {mask_url(redis_url)!r})"
+            f"REDIS_URL must start with redis://, rediss://, unix:// or redis+sentinel:// (got {mask_url(redis_url)!r})"
         )
     return backend
 
@@ -80,6 +77,13 @@ def build_backend(settings):
             prefix,
             socket_timeout=settings["SOCKET_TIMEOUT"],
             connect_timeout=settings["CONNECT_TIMEOUT"],
+            # issue 7 (scale-out): connection modes and replica acknowledgement
+            mode=settings.get("REDIS_MODE", "auto"),
+            ssl_cert_reqs=settings.get("REDIS_SSL_CERT_REQS", ""),
+            ssl_ca_certs=settings.get("REDIS_SSL_CA_CERTS", ""),
+            sentinel_password=settings.get("REDIS_SENTINEL_PASSWORD", ""),
+            wait_replicas=settings.get("WAIT_REPLICAS", 0),
+            wait_timeout_ms=settings.get("WAIT_TIMEOUT_MS", 1000),
         )
     if name == "rest":
         from .backends.rest import RestBackend

@@ -19,6 +19,18 @@ class StorageUnavailable(StorageError):
     retry_after = 5
 
 
+class WriteNotDurable(StorageUnavailable):
+    """STORAGE_WAIT_REPLICAS: the write reached fewer replicas than asked within the timeout. It is
+    on the master but may not survive a failover: failed or unknown, never a success."""
+
+    def __init__(self, acked, wanted, timeout_ms):
+        self.acked, self.wanted = acked, wanted
+        super().__init__(
+            f"the write reached {acked} of {wanted} replica(s) within {timeout_ms} ms: it failed or its outcome "
+            "is unknown (it may be lost if the master fails now); reload before trying again"
+        )
+
+
 class CommandError(StorageError):
     """The backend rejected a command (a bug or a misconfiguration, never retried)."""
 

@@ -2,13 +2,19 @@
 
 A model declares its fields once (they drive validation, forms, serializers and the schema) and a
 `Storage` inner class naming its collection. `objects` is a Manager over a narrow in-memory
-QuerySet: get, filter / exclude (Q objects, the lookups below), order_by, count, exists,
-slicing and iteration. Anything else raises NotImplementedError instead of pretending.
+QuerySet: get, filter / exclude (Q objects, the lookups below; values from query strings are
+converted to the field's type), order_by, count, exists, slicing and iteration, in_bulk, plus what
+the admin needs: `query.order_by`, annotate(name=MappedValue(...)) for columns computed from another
+collection, counts_by(field) and value_map(field) (one pass, memoised while the collection is
+unchanged). Anything else raises NotImplementedError instead of pretending.
 save() and delete() go through storage; no SQL ever runs for these models.
 """
 
 import operator
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -60,21 +66,76 @@ class UnsupportedQuerySetMethod(NotImplementedError, AttributeError):
     hasattr() / getattr(qs, name, default) probes (DRF's router, introspection) answer False."""
 
 
+class MappedValue:
+    """An annotation computed in memory: `build()` returns a mapping (built once per evaluation,
+    e.g. counts from one pass over another collection) and each record's value is
+    mapping.get(record[key], default). Listed instances get it as an attribute; order_by accepts it."""
+
+    def __init__(self, key, build, default=None):
+        self.key, self.build, self.default = key, build, default
+
+
+class _Memo:
+    """Results derived from a collection snapshot (the tuple `Collection.all()` returns, the same
+    object while the collection is unchanged), kept until the snapshot changes. Bounded LRU."""
+
+    def __init__(self, size=64):
+        self.size = size
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, sources, compute):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None and len(entry[0]) == len(sources) and all(map(operator.is_, entry[0], sources)):
+                self.entries.move_to_end(key)
+                return entry[1]
+        value = compute()
+        with self.lock:
+            self.entries[key] = (tuple(sources), value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return value
+
+
+_memo = _Memo()
+_filtered_memo = _Memo(size=8)  # filter results can be large: keep few (a count and its page share one)
+
+
 class StorageQuerySet:
     """An immutable, lazily evaluated view of a collection, filtered and ordered in memory."""
 
-    def __init__(self, model, where=None, ordering=(), window=(0, None)):
+    def __init__(self, model, where=None, ordering=(), window=(0, None), annotations=()):
         self.model = model
-        self._where = where  # a Q tree, or None
+        self._where = where  # a Q tree whose values are already in stored form, or None
         self._ordering = tuple(ordering)
         self._window = window
+        self._annotations = tuple(annotations)  # (name, MappedValue)
         self._result = None
         self._matched = None  # every matching record, ordered, before the slice: shared by slices
 
     def _clone(self, **changes):
-        args = {"where": self._where, "ordering": self._ordering, "window": self._window}
+        args = {
+            "where": self._where,
+            "ordering": self._ordering,
+            "window": self._window,
+            "annotations": self._annotations,
+        }
         args.update(changes)
         return type(self)(self.model, **args)
+
+    @property
+    def query(self):
+        """What the admin's ChangeList reads of a query: its ordering, and no select_related."""
+        return SimpleNamespace(order_by=self._ordering, select_related=False)
+
+    def annotate(self, *args, **annotations):
+        if args or not all(isinstance(a, MappedValue) for a in annotations.values()):
+            raise NotImplementedError("StorageQuerySet.annotate() only takes MappedValue(...) keyword arguments")
+        for value in annotations.values():
+            self._resolve(value.key)
+        return self._clone(annotations=self._annotations + tuple(annotations.items()))
 
     # the parts of the QuerySet API the admin, DRF and the apps use
     def all(self):
@@ -113,7 +174,8 @@ class StorageQuerySet:
         if self._window != (0, None):
             raise TypeError("Cannot reorder a query once a slice has been taken.")
         for name in fields:
-            self._resolve(name.lstrip("-"))
+            if name.lstrip("-") not in self._annotation_names():
+                self._resolve(name.lstrip("-"))
         return self._clone(ordering=fields)
 
     @property
@@ -125,12 +187,42 @@ class StorageQuerySet:
         return "default"
 
     def count(self):
+        # Evaluated like a page, so that count() then a slice (a paginated list) share one
+        # snapshot: one version round trip per list request.
         return len(self._records())
+
+    def counts_by(self, field_name):
+        """{stored value of `field_name`: number of records} in one pass (memoised while the
+        collection is unchanged), e.g. how many sessions each client has."""
+        attname = self._resolve(field_name).attname
+
+        def compute(records):
+            counts = {}
+            for record in records:
+                value = record.get(attname)
+                counts[value] = counts.get(value, 0) + 1
+            return counts
+
+        return self._derived(("counts", attname), compute)
+
+    def value_map(self, field_name):
+        """{pk: stored value of `field_name`} in one pass (memoised while the collection is unchanged)."""
+        attname = self._resolve(field_name).attname
+        return self._derived(("values", attname), lambda records: {r["id"]: r.get(attname) for r in records})
+
+    def _derived(self, key, compute):
+        if self._window != (0, None):
+            raise TypeError("Cannot derive values from a sliced query.")
+        snapshot, records = self._filtered()
+        if self._where is not None:
+            return compute(records)
+        return _memo.get((self.model.Storage.collection, *key), (snapshot,), lambda: compute(records))
 
     def exists(self):
         return bool(self._records())
 
     def get(self, *args, **kwargs):
+        """A pk get is one round trip to the backend (annotations are not applied to it)."""
         where = Q(*args, **kwargs)
         record_id = self._single_id(where)
         if record_id is not None and self._where is None:
@@ -154,13 +246,13 @@ class StorageQuerySet:
         return instance
 
     def in_bulk(self, id_list=None, *, field_name="pk"):
+        """{id: instance}: served from memory after one version round trip, not one get per id."""
+        if field_name not in ("pk", "id"):
+            raise NotImplementedError("in_bulk() only works by primary key on storage models")
         ids = [i for i in (id_list or []) if isinstance(i, str)]
-        found = {}
-        for record_id in ids:
-            record = self.model.storage().get(record_id)
-            if record is not None:
-                found[record_id] = self.model.from_record(record)
-        return found
+        if not ids:
+            return {}
+        return {obj.pk: obj for obj in self.filter(pk__in=ids)}
 
     def delete(self):
         count = 0
@@ -217,80 +309,120 @@ class StorageQuerySet:
     def _narrow(self, q):
         if self._window != (0, None):
             raise TypeError("Cannot filter a query once a slice has been taken.")
-        self._check(q)
+        if not _has_conditions(q):
+            return self._clone()  # Q(), Q(Q()): no condition
+        q = self._prepare(q)
         return self._clone(where=q if self._where is None else self._where & q)
+
+    def _prepare(self, q):
+        """The Q tree with every value converted once to its stored form (filter values come from
+        query strings too: "1" for a boolean, "60" for an integer). Bad values raise ValidationError."""
+        children = []
+        for child in q.children:
+            if isinstance(child, Q):
+                children.append(self._prepare(child))
+            else:
+                key, value = child
+                field, lookup = self._split(key)
+                children.append((key, _stored_lookup_value(field, lookup, value)))
+        return Q.create(children, connector=q.connector, negated=q.negated)
 
     def _instances(self):
         if self._result is None:
-            self._result = [self.model.from_record(r) for r in self._records()]
+            records = self._records()
+            instances = [self.model.from_record(r) for r in records]
+            for name, value_of in self._annotation_getters().items():
+                for instance, record in zip(instances, records, strict=True):
+                    setattr(instance, name, value_of(record))
+            self._result = instances
         return self._result
+
+    def _filtered(self):
+        """(snapshot, the records matching the where clause, in creation order)."""
+        snapshot = self.model.storage().all()
+        if self._where is None:
+            return snapshot, snapshot
+        records = snapshot
+        wanted = _wanted_ids(self._where)
+        if wanted is not None:  # pk / pk__in: pick from an id index instead of scanning
+            index = _memo.get((self.model.Storage.collection, "by-id"), (snapshot,), lambda: _index(snapshot))
+            records = sorted((index[i] for i in set(wanted) if i in index), key=_creation_order)
+        match = self._compile(self._where)
+        key = (self.model.Storage.collection, self._where)
+        return snapshot, _filtered_memo.get(key, (snapshot,), lambda: [r for r in records if match(r)])
 
     def _records(self):
         if self._matched is None:
-            records = self.model.storage().all()  # oldest first: (created_at, id), the stable tie-break
-            if self._where is not None:
-                matches = self._compile(self._where)
-                self._matched = self._sort([r for r in records if matches(r)])
-            elif self._ordering:
-                self._matched = self._sorted_all(records)
-            else:
-                self._matched = records
+            snapshot, records = self._filtered()
+            if self._ordering:
+                getters = self._annotation_getters(only=self._ordering)
+                if self._where is None:
+                    maps = tuple(g.mapping for g in getters.values())
+                    key = (self.model.Storage.collection, "sorted", self._ordering)
+                    records = _memo.get(key, (snapshot, *maps), lambda: self._sorted(records, getters))
+                else:
+                    records = self._sorted(records, getters)
+            self._matched = records
         start, stop = self._window
         return self._matched[start:stop]
 
-    def _sort(self, records):
-        records = list(records)
+    def _sorted(self, records, getters):
+        records = list(records)  # in creation order already: the stable tie-break
         for name in reversed(self._ordering):
-            attname = self._resolve(name.lstrip("-")).attname
-            if attname == "created_at" and len(self._ordering) == 1:
-                if name.startswith("-"):  # already in creation order: no sort needed
-                    records.reverse()
-                continue
-            records.sort(key=lambda r, a=attname: _sort_key(r.get(a)), reverse=name.startswith("-"))
+            bare = name.lstrip("-")
+            if bare in getters:
+                value_of = getters[bare]
+            else:
+                attname = self._resolve(bare).attname
+                value_of = operator.methodcaller("get", attname)
+            records.sort(key=lambda r, v=value_of: _sort_key(v(r)), reverse=name.startswith("-"))
         return records
 
-    def _sorted_all(self, records):
-        """The whole collection in this ordering, sorted once per version of the collection: all()
-        hands out the same tuple until something changes, so a list page of an unchanged collection
-        costs the page, not a sort (or copy) of every record (bench issue 9: 100,000 clients)."""
-        key = (self.model._meta.label, self._ordering)
-        found = _SORTED.get(key)
-        if found is not None and found[0] is records:
-            return found[1]
-        ordered = self._sort(records)
-        _SORTED[key] = (records, ordered)
-        return ordered
+    def _annotation_names(self):
+        return {name for name, _ in self._annotations}
+
+    def _annotation_getters(self, only=None):
+        """{name: record -> value}; each annotation's mapping is built once here."""
+        wanted = None if only is None else {n.lstrip("-") for n in only}
+        getters = {}
+        for name, mapped in self._annotations:
+            if wanted is not None and name not in wanted:
+                continue
+            attname = self._resolve(mapped.key).attname
+            mapping = mapped.build()
+            getters[name] = _MappedGetter(mapping, attname, mapped.default)
+        return getters
 
     def _compile(self, q):
-        """The Q tree as one predicate over a record, resolved once (not once per record)."""
-        tests = []
+        """A function record -> bool for a prepared Q tree (fields resolved once, not per record)."""
+        parts = []
         for child in q.children:
             if isinstance(child, Q):
-                tests.append(self._compile(child))
-                continue
-            key, value = child
-            field, lookup = self._split(key)
-            if lookup == "in":
-                wanted = [to_storage_value(field, v) for v in value]
-            elif lookup == "isnull":
-                wanted = value
+                parts.append(self._compile(child))
             else:
-                wanted = to_storage_value(field, value)
-            tests.append(_lookup_test(field.attname, lookup, wanted))
-        if len(tests) == 1:
-            (test,) = tests
-        elif q.connector == Q.AND:
-            test = lambda r: all(t(r) for t in tests)  # noqa: E731
-        else:
-            test = lambda r: any(t(r) for t in tests)  # noqa: E731
-        return (lambda r: not test(r)) if q.negated else test
+                key, wanted = child
+                field, lookup = self._split(key)
+                parts.append(_test(field.attname, lookup, wanted))
+        negated = q.negated
+        if len(parts) == 1 and not negated:
+            return parts[0]
+        if q.connector == Q.AND:
 
-    def _check(self, q):
-        for child in q.children:
-            if isinstance(child, Q):
-                self._check(child)
-            else:
-                self._split(child[0])
+            def match(record):
+                for part in parts:
+                    if not part(record):
+                        return negated
+                return not negated
+
+        else:
+
+            def match(record):
+                for part in parts:
+                    if part(record):
+                        return not negated
+                return negated
+
+        return match
 
     def _split(self, key):
         parts = key.split("__")
@@ -312,30 +444,85 @@ class StorageQuerySet:
         raise NotImplementedError(f"{self.model.__name__} has no stored field {name!r}")
 
     def _single_id(self, q):
-        if q.negated or len(q.children) != 1 or isinstance(q.children[0], Q):
+        if q.negated or len(q.children) != 1:
             return None
+        if isinstance(q.children[0], Q):
+            return self._single_id(q.children[0])  # Q(Q(id=...)), as related descriptors build it
         key, value = q.children[0]
         if key in ("pk", "id", "pk__exact", "id__exact"):
             return str(value) if value is not None else ""
         return None
 
 
-# (model label, ordering) -> (the all() tuple it was sorted from, that tuple sorted); never mutated:
-# _records hands out slices (copies) of it.
-_SORTED = {}
+class _MappedGetter:
+    def __init__(self, mapping, attname, default):
+        self.mapping, self.attname, self.default = mapping, attname, default
+
+    def __call__(self, record):
+        return self.mapping.get(record.get(self.attname), self.default)
 
 
-def _lookup_test(attname, lookup, wanted):
-    """One lookup as a predicate over a record; the common ones without a generic call per record."""
-    if lookup == "exact":
-        return lambda r: r.get(attname) == wanted
-    if lookup == "icontains":
+def _test(attname, lookup, wanted):
+    """record -> bool for one lookup; the case-insensitive ones fold the wanted value once."""
+    if lookup in ("icontains", "iexact", "istartswith"):
         folded = _fold(wanted)
-        return lambda r: (
-            (v := r.get(attname)) is not None and folded in (v.casefold() if isinstance(v, str) else _fold(v))
-        )
+        if lookup == "icontains":
+            return lambda r: (v := r.get(attname)) is not None and folded in str(v).casefold()
+        if lookup == "istartswith":
+            return lambda r: (v := r.get(attname)) is not None and str(v).casefold().startswith(folded)
+        return lambda r: _fold(r.get(attname)) == folded
     test = LOOKUPS[lookup]
     return lambda r: bool(test(r.get(attname), wanted))
+
+
+def _stored_lookup_value(field, lookup, value):
+    if lookup == "isnull":
+        return value.strip().lower() not in ("", "0", "false") if isinstance(value, str) else bool(value)
+    if lookup == "in":
+        values = [value] if isinstance(value, str) else list(value)
+        return tuple(_stored_value(field, v) for v in values)
+    if lookup in ("contains", "icontains", "startswith", "istartswith"):
+        return "" if value is None else str(value)
+    return _stored_value(field, value)
+
+
+def _stored_value(field, value):
+    if value is None:
+        return None
+    if isinstance(value, models.Model):
+        value = value.pk
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    return to_storage_value(field, target.to_python(value))
+
+
+def _wanted_ids(q):
+    """The ids a prepared where clause is restricted to (pk exact / pk__in in an AND), or None."""
+    if q.negated or (q.connector != Q.AND and len(q.children) > 1):
+        return None
+    for child in q.children:
+        if isinstance(child, Q):
+            found = _wanted_ids(child)
+            if found is not None:
+                return found
+        else:
+            key, value = child
+            if key in ("pk", "id", "pk__exact", "id__exact"):
+                return () if value is None else (value,)
+            if key in ("pk__in", "id__in"):
+                return value
+    return None
+
+
+def _has_conditions(q):
+    return any(not isinstance(c, Q) or _has_conditions(c) for c in q.children)
+
+
+def _index(records):
+    return {r["id"]: r for r in records}
+
+
+def _creation_order(record):
+    return (record["created_at"], record["id"])
 
 
 def _sort_key(value):
@@ -351,6 +538,12 @@ def _sort_key(value):
 class StorageManager(models.Manager):
     def get_queryset(self):
         return StorageQuerySet(self.model)
+
+    def counts_by(self, field_name):
+        return self.get_queryset().counts_by(field_name)
+
+    def value_map(self, field_name):
+        return self.get_queryset().value_map(field_name)
 
 
 class StorageForeignKey(models.ForeignKey):
@@ -492,6 +685,7 @@ def _field_for(model, attname):
 
 
 __all__ = [
+    "MappedValue",
     "StorageForeignKey",
     "StorageManager",
     "StorageModel",

@@ -102,3 +102,34 @@ def rest_server(redis_server):
 def rest_store(rest_server, prefix, use_store):
     """A Store on the REST backend, through the local REST API, to the shared real Redis."""
     return use_store(make_backend("rest", prefix, rest_server=rest_server))
+
+
+# --- Scale-out (issue 7): a 3-master Redis Cluster and a master + replica + 3 sentinels -----------
+
+
+@pytest.fixture(scope="session")
+def redis_cluster():
+    """One 3-master Redis Cluster for the session (tests isolate themselves by key prefix)."""
+    need_redis_server()
+    from tests.redis_topologies import REDIS_CLI, Cluster
+
+    if REDIS_CLI is None:
+        if REQUIRE_REAL_REDIS:
+            pytest.fail("REQUIRE_REAL_REDIS=1 but redis-cli (to create the cluster) is not on PATH")
+        pytest.skip("redis-cli is not on PATH: cannot create a Redis Cluster")
+
+    cluster = Cluster().start()
+    yield cluster
+    cluster.close()
+
+
+@pytest.fixture(scope="session")
+def redis_sentinel():
+    """A master, a replica and three sentinels for the session. Tests that kill the master build
+    their own SentinelGroup instead."""
+    need_redis_server()
+    from tests.redis_topologies import SentinelGroup
+
+    group = SentinelGroup().start()
+    yield group
+    group.close()

@@ -12,6 +12,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
+os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="static-test-"))  # whitenoise wants it to exist
 
 from config.settings import *  # noqa: E402,F403
 

@@ -52,7 +52,8 @@ def test_a_write_whose_reply_is_lost_is_applied_once(own_redis_server, prefix):
     def sleep_server():
         own_redis_server.client().execute_command("DEBUG", "SLEEP", "0.8")
 
-    script = counters.backend.scripts["update"]
+    client = counters.backend.client
+    script = client.evalsha
     calls = []
     sleeper = threading.Thread(target=sleep_server)
 
@@ -63,7 +64,7 @@ def test_a_write_whose_reply_is_lost_is_applied_once(own_redis_server, prefix):
             time.sleep(0.1)  # the server is now asleep: this write is queued behind the sleep
         return script(*args, **kwargs)
 
-    counters.backend.scripts["update"] = script_behind_a_sleeping_server
+    client.evalsha = script_behind_a_sleeping_server
     updated = counters.update(record["id"], {"value": 1}, expected_version=1)
     sleeper.join()
     assert len(calls) >= 2  # the reply really was lost and the write was sent again
@@ -77,15 +78,16 @@ def test_a_write_whose_reply_is_lost_is_applied_once(own_redis_server, prefix):
 
 def test_loading_and_refused_connections_are_retried_then_reported(own_redis_server, prefix):
     counters = collection_on(own_redis_server, prefix)
+    client = counters.backend.client  # connected (mode detected) while the server is up
     own_redis_server.stop()
     attempts = []
-    original = counters.backend.client.execute_command
+    original = client.execute_command
 
     def counting(*args, **kwargs):
         attempts.append(args[0])
         return original(*args, **kwargs)
 
-    counters.backend.client.execute_command = counting
+    client.execute_command = counting
     with pytest.raises(errors.StorageUnavailable):
         counters.get("counter_x")
     assert attempts == ["GET", "GET", "GET"]

@@ -1,18 +1,21 @@
-"""redis-py backend: redis://, rediss:// (TLS) and unix:// URLs."""
+"""redis-py backend: standalone (redis://, rediss:// TLS, unix://), Redis Cluster and Sentinel
+(the connection modes live in redis_modes.py), with optional WAIT for replicas after each write."""
 
+import threading
 from contextlib import contextmanager
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
-from .. import scripts
+from .. import log, scripts
 from ..config import mask_url
-from ..errors import CommandError, ConfigurationError, TransientError
+from ..errors import CommandError, ConfigurationError, TransientError, WriteNotDurable
 from ..retry import with_retry
 from .commands import CommandBackend
+from .redis_modes import ConnectOptions, connect, mode_of_url
 
 TRANSIENT_REPLIES = ("LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "READONLY")
+# redis-py strips the reply's first word from these: matched by class, not by text.
+REDIRECTS = (redis.ReadOnlyError, redis.exceptions.TryAgainError, redis.exceptions.AskError)
 CREDENTIAL_REPLIES = ("NOAUTH", "WRONGPASS", "NOPERM")
 
 
@@ -24,36 +27,64 @@ def translated_errors():
     except redis.AuthenticationError as exc:
         raise ConfigurationError(f"Redis refused the credentials in REDIS_URL: {exc}") from exc
     except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+        # Sentinel: MasterNotFoundError and "the previous master is now a replica" land here.
+        raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+    except (redis.exceptions.ClusterError, redis.exceptions.RedisClusterException) as exc:
+        # cluster down, slot not covered, no node reachable: a failover or an outage
         raise TransientError(f"{type(exc).__name__}: {exc}") from exc
     except redis.ResponseError as exc:
         message = str(exc)
         if message.startswith(CREDENTIAL_REPLIES):
             raise ConfigurationError(f"Redis refused the credentials in REDIS_URL: {message}") from exc
-        if isinstance(exc, redis.ReadOnlyError) or message.startswith(TRANSIENT_REPLIES):
-            raise TransientError(message) from exc
+        if isinstance(exc, REDIRECTS) or message.startswith(TRANSIENT_REPLIES):
+            raise TransientError(f"{type(exc).__name__}: {message}") from exc
         raise CommandError(message) from exc
+    except redis.RedisError as exc:  # anything else redis-py raises is still a storage error
+        raise CommandError(f"{type(exc).__name__}: {exc}") from exc
 
 
 class RedisBackend(CommandBackend):
     name = "redis"
 
-    def __init__(self, url, prefix, *, socket_timeout=2.0, connect_timeout=2.0, client=None):
+    def __init__(
+        self,
+        url,
+        prefix,
+        *,
+        socket_timeout=2.0,
+        connect_timeout=2.0,
+        mode="auto",
+        ssl_cert_reqs="",
+        ssl_ca_certs="",
+        sentinel_password="",
+        wait_replicas=0,
+        wait_timeout_ms=1000,
+        client=None,
+    ):
         super().__init__(prefix)
         self.url = url
-        self.mode = "standalone"
-        self.client = client or redis.Redis.from_url(
-            url,
-            decode_responses=True,
-            socket_timeout=socket_timeout,
-            socket_connect_timeout=connect_timeout,
-            # A pooled connection idle for this long is checked before use, so a restarted Redis
-            # costs no failed request.
-            health_check_interval=10,
-            # redis-py would retry on its own (10 times in 8.x); storage/retry.py is the one policy.
-            retry=Retry(NoBackoff(), 0),
-            client_name="django-redis-storage",
+        self.options = ConnectOptions(
+            mode, socket_timeout, connect_timeout, ssl_cert_reqs, ssl_ca_certs, sentinel_password
         )
-        self.scripts = {op: self.client.register_script(scripts.source(op)) for op in scripts.OPERATIONS}
+        self.mode = "standalone" if client is not None else mode_of_url(url, mode)  # "auto" until connected
+        self.wait_replicas, self.wait_timeout_ms = int(wait_replicas), int(wait_timeout_ms)
+        if self.wait_replicas < 0 or (self.wait_replicas and not 0 < self.wait_timeout_ms < socket_timeout * 1000):
+            raise ConfigurationError(
+                "STORAGE_WAIT_REPLICAS must be >= 0 and STORAGE_WAIT_TIMEOUT_MS between 1 and the socket "
+                f"timeout ({int(socket_timeout * 1000)} ms), so that WAIT answers before the socket gives up"
+            )
+        self._client = client
+        self._lock = threading.Lock()
+
+    @property
+    def client(self):
+        """Connected on first use, so that a Redis down at startup costs no crash, only a retry."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client, self.mode = connect(self.url, self.options)
+                    log.success(f"Redis connection mode: {self.mode} ({mask_url(self.url)})", mode=self.mode)
+        return self._client
 
     def describe(self):
         return {"backend": self.name, "target": mask_url(self.url), "mode": self.mode}
@@ -65,16 +96,65 @@ class RedisBackend(CommandBackend):
 
     @with_retry
     def pipeline(self, commands, transaction=False):
+        # On a cluster a MULTI pipeline runs on the node of its keys' slot: every key of a prefix
+        # shares the {prefix} hash tag, so the version and the ids are still read in one MULTI.
         with translated_errors():
             pipe = self.client.pipeline(transaction=transaction)
             for command in commands:
                 pipe.execute_command(*command)
             return pipe.execute()
 
-    @with_retry
     def evalsha(self, operation, keys, args):
+        if not self.wait_replicas:
+            return self._script(operation, keys, args)
+        reply, acked = self._script_and_wait(operation, keys, args)
+        if reply[0] == "ok" and acked < self.wait_replicas:
+            log.error(
+                f"Write {operation} reached {acked} of {self.wait_replicas} replica(s) in {self.wait_timeout_ms} ms: "
+                "reported as failed or unknown",
+                acked=acked,
+            )
+            raise WriteNotDurable(acked, self.wait_replicas, self.wait_timeout_ms)
+        return reply
+
+    @with_retry
+    def _script(self, operation, keys, args):
         with translated_errors():
-            return self.scripts[operation](keys=keys, args=args)
+            try:
+                return self.client.evalsha(scripts.sha1(operation), len(keys), *keys, *args)
+            except redis.exceptions.NoScriptError:
+                return self.client.eval(scripts.source(operation), len(keys), *keys, *args)
+
+    @with_retry
+    def _script_and_wait(self, operation, keys, args):
+        """EVALSHA then WAIT on the same connection (WAIT counts the writes of its own connection).
+        A retry after a lost reply finds the script's recorded result, which touches the op key: the
+        retry's WAIT then covers the original write too."""
+        with translated_errors():
+            node = self._node_client(keys[0])
+            for attempt in range(2):
+                pipe = node.pipeline(transaction=False)
+                pipe.evalsha(scripts.sha1(operation), len(keys), *keys, *args)
+                pipe.execute_command("WAIT", self.wait_replicas, self.wait_timeout_ms)
+                reply, acked = pipe.execute(raise_on_error=False)
+                if isinstance(reply, redis.exceptions.MovedError) and self.mode == "cluster":
+                    self.client.nodes_manager.initialize()  # the slot moved: learn the new map
+                    raise TransientError(f"MOVED {reply}")
+                if isinstance(reply, redis.exceptions.NoScriptError) and attempt == 0:
+                    node.script_load(scripts.source(operation))
+                    continue
+                for result in (reply, acked):
+                    if isinstance(result, Exception):
+                        raise result
+                return reply, int(acked)
+
+    def _node_client(self, key):
+        """The plain client of the node that holds the key (RedisCluster would send WAIT everywhere)."""
+        client = self.client
+        if self.mode != "cluster":
+            return client
+        return client.get_redis_connection(client.get_node_from_key(key))
 
     def close(self):
-        self.client.close()
+        if self._client is not None:
+            self._client.close()

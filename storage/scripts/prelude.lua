@@ -10,8 +10,11 @@ local function key(...)
 end
 
 -- A retry of a write whose reply was lost finds its own result here instead of applying twice.
+-- Touching the op key makes the retry a write of its own, so a WAIT after it (STORAGE_WAIT_REPLICAS)
+-- also covers the original write.
 local done = redis.call('GET', KEYS[6])
 if done then
+  redis.call('EXPIRE', KEYS[6], spec.op_ttl)
   return cjson.decode(done)
 end
 

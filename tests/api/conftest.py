@@ -8,10 +8,18 @@ from django.test import Client as HttpClient
 ALL_PERMS = [f"{action}_{model}" for model in ("client", "session") for action in ("view", "add", "change", "delete")]
 
 
-@pytest.fixture(params=["redis", "rest"])
+@pytest.fixture
+def cluster_store(redis_cluster, prefix, use_store):
+    """A Store on the 3-master Redis Cluster (mode found by itself)."""
+    from storage.backends.redis import RedisBackend
+
+    return use_store(RedisBackend(redis_cluster.url, prefix))
+
+
+@pytest.fixture(params=["redis", "rest", "cluster"])
 def api_store(request):
-    """The API on a real Redis, directly and through the Vercel KV / Upstash REST protocol
-    (a fresh key prefix per test)."""
+    """The API on a real Redis: directly, through the Vercel KV / Upstash REST protocol, and on a
+    Redis Cluster (a fresh key prefix per test)."""
     return request.getfixturevalue(f"{request.param}_store")
 
 

@@ -1,0 +1,42 @@
+"""Clients in the Django admin: every read and write goes through storage (StorageModelAdmin)."""
+
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.urls import reverse
+
+from sessions_app.models import Session
+from storage.admin import StorageModelAdmin
+from storage.models import MappedValue
+
+from .models import Client
+
+
+@admin.register(Client)
+class ClientAdmin(StorageModelAdmin):
+    list_display = ("name", "email", "phone", "is_active", "sessions_count", "updated_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "email")  # also what the session form's client autocomplete searches
+    ordering = ("name",)
+
+    def get_queryset(self, request):
+        # Sessions per client: one pass over the sessions in memory (memoised), not one query per row.
+        counts = MappedValue("id", lambda: Session.objects.counts_by("client"), default=0)
+        return super().get_queryset(request).annotate(sessions_count=counts)
+
+    @admin.display(description="sessions", ordering="sessions_count")
+    def sessions_count(self, obj):
+        return getattr(obj, "sessions_count", None)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Adds the link to the client's sessions (filtered change list) to the page's tools."""
+        client_id = unquote(object_id)
+        url = reverse("admin:sessions_app_session_changelist")
+        context = {
+            **(extra_context or {}),
+            "sessions_url": f"{url}?{urlencode({'client__id__exact': client_id})}",
+            # The reference index: one round trip, not a scan of every session.
+            "sessions_count": len(Session.storage().ids_by("client_id", client_id)),
+        }
+        return super().change_view(request, object_id, form_url, context)

@@ -1,0 +1,100 @@
+"""Sentinel failover on real servers: kill -9 the master, the sentinels promote the replica, and
+the same process keeps serving reads and writes without a restart; writes acknowledged with
+STORAGE_WAIT_REPLICAS=1 before the kill are all on the new master."""
+
+import threading
+import time
+
+import pytest
+
+from storage import log
+from storage.backends.redis import RedisBackend
+from storage.collection import reset_stale, stale_served
+from storage.errors import StorageUnavailable, WriteNotDurable
+from tests.conftest import need_redis_server
+from tests.redis_topologies import SentinelGroup, wait_until
+from tests.test_storage_contract import client_fields
+
+RECOVERY_DEADLINE = 30  # seconds: a bound for the test to end, not a speed assertion
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def sentinel_group():
+    need_redis_server()
+    group = SentinelGroup().start()
+    yield group
+    group.close()
+
+
+def until_it_works(action):
+    """Call action until the backend answers (StorageUnavailable while the failover runs)."""
+    deadline = time.monotonic() + RECOVERY_DEADLINE
+    while True:
+        try:
+            return action()
+        except StorageUnavailable:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_failover_keeps_serving_and_keeps_every_acknowledged_write(sentinel_group, prefix, use_store):
+    group = sentinel_group
+    options = {"socket_timeout": 1.0, "connect_timeout": 0.5}
+    durable = use_store(RedisBackend(group.url(), prefix, wait_replicas=1, wait_timeout_ms=500, **options))
+    app = use_store(RedisBackend(group.url(), prefix, **options), stale_reads=True)
+    writes, clients = durable.collection("clients"), app.collection("clients")
+
+    acknowledged = [writes.create(client_fields(name=f"c{i}", email=f"c{i}@example.org"))["id"] for i in range(25)]
+    assert len(clients.all()) == 25  # this process's memory is warm
+    old_master = group.master_port()
+
+    group.master.kill()  # kill -9: whatever the replica does not have is lost
+    started = time.monotonic()
+
+    # While the sentinels vote, reads are still served (from memory, flagged stale).
+    assert {r["id"] for r in clients.all()} == set(acknowledged)
+
+    created = until_it_works(lambda: clients.create(client_fields(name="after the failover")))
+    log.warning(f"Failover: writes served again after {time.monotonic() - started:.1f} s")
+    assert group.master_port() == group.replica.port != old_master
+
+    # Same process, no restart: fresh reads, updates and deletes on the new master.
+    reset_stale()  # what the middleware does at the start of each request
+    listed = clients.all()
+    assert not stale_served()
+    assert {r["id"] for r in listed} == set(acknowledged) | {created["id"]}
+    assert clients.update(acknowledged[0], client_fields(name="renamed"), expected_version=1)["version"] == 2
+    clients.delete(acknowledged[1])
+    assert clients.get(acknowledged[1]) is None
+
+    # Every write acknowledged with WAIT 1 is on the promoted replica, read there directly.
+    direct = group.replica.client()
+    assert all(direct.exists(f"{{{prefix}}}:clients:{record_id}") for record_id in acknowledged[2:])
+    assert direct.zcard(f"{{{prefix}}}:clients:index") == 25  # 25 - 1 deleted + 1 created
+
+    # The new master has no replica: a write that asks for one is failed-or-unknown, never a success.
+    with pytest.raises(WriteNotDurable):
+        writes.create(client_fields(name="no replica left"))
+
+    # The old master comes back as a replica of the new one; WAIT 1 works again. (The sentinels would
+    # reconfigure it by themselves at their next 10 s INFO round; the test does it at once.)
+    group.master.start()
+    group.master.client().replicaof("127.0.0.1", group.replica.port)
+    wait_until(
+        lambda: group.replica.client().info("replication").get("slave0", {}).get("state") == "online",
+        RECOVERY_DEADLINE,
+        "old master re-joined as a replica",
+    )
+    assert until_it_works(lambda: writes.create(client_fields(name="durable again")))["version"] == 1
+    assert group.master.client().exists(f"{{{prefix}}}:clients:index")
+
+    # WAIT counts real acknowledgements: with the replica frozen, a write is never reported saved.
+    frozen = threading.Thread(target=lambda: group.master.client().execute_command("DEBUG", "SLEEP", "1.5"))
+    frozen.start()
+    time.sleep(0.2)  # DEBUG SLEEP has begun; it lasts well past the 500 ms WAIT below
+    with pytest.raises(WriteNotDurable):
+        writes.create(client_fields(name="while the replica sleeps"))
+    frozen.join()
