@@ -49,3 +49,18 @@ audit: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# --- Benchmarks (issue 9): never part of `make test`; bench-only deps in bench/requirements.txt ---
+.PHONY: bench bench-quick
+
+$(VENV)/.bench: requirements.txt requirements-dev.txt bench/requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	touch $@ $(VENV)/.dev $(VENV)/.runtime
+
+## bench: every benchmark at full scale (100,000 clients, up to 1,000,000 sessions), report in bench/results/
+bench: $(VENV)/.bench
+	$(BIN)/python -m bench.run
+
+## bench-quick: the same comparisons at smaller counts, under two minutes
+bench-quick: $(VENV)/.bench
+	$(BIN)/python -m bench.run --quick

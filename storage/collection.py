@@ -85,9 +85,7 @@ class Collection:
             self._served_stale(exc)
             return cached
         if text is None:
-            with self.cache.lock:
-                self.cache.records.pop(record_id, None)
-                self.cache._ordered = None
+            self.cache.discard(record_id)
             return None
         record = parse(text)
         self.cache.remember(record)
@@ -173,6 +171,13 @@ class Collection:
     def create(self, fields, *, record_id=None, created_at=None, updated_at=None, version=None):
         """Store a new record. record_id / created_at / updated_at / version are for imports (a
         restored record keeps them); otherwise server-assigned (version 1)."""
+        write, doc = self.create_write(
+            fields, record_id=record_id, created_at=created_at, updated_at=updated_at, version=version
+        )
+        return self._commit(write, doc, "created")
+
+    def create_write(self, fields, *, record_id=None, created_at=None, updated_at=None, version=None):
+        """(Write, document) of a create, not sent: create() commits it, bulk loaders batch it."""
         record_id = record_id or self.new_id()
         if not valid_id(record_id):
             raise ValueError(f"invalid record id {record_id!r}")
@@ -189,7 +194,7 @@ class Collection:
             by=self._by_changes(None, fields),
             refs=self._refs(fields),
         )
-        return self._commit(write, doc, "created")
+        return write, doc
 
     def update(self, record_id, fields, *, expected_version=None):
         """Replace the record's fields. With expected_version, a stale version is a conflict;

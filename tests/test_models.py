@@ -149,3 +149,26 @@ def test_unsupported_queryset_features_say_so(redis_store):
         Client.objects.filter(sessions__title="x")
     with pytest.raises(NotImplementedError):
         Client.objects.order_by("nonexistent")
+
+
+def test_ordered_list_of_an_unchanged_collection_is_sorted_once(redis_store, monkeypatch):
+    """Bench issue 9: a list page of an unchanged collection must not sort every record again;
+    any write makes the next list sort afresh (and see the write)."""
+    import storage.models
+
+    calls = []
+    real = storage.models._sort_key
+    monkeypatch.setattr(storage.models, "_sort_key", lambda value: calls.append(1) or real(value))
+    for name in ("Bob", "alice", "Carol"):
+        Client(name=name, email=f"{name.lower()}@example.org").save()
+    assert [c.name for c in Client.objects.order_by("name")] == ["alice", "Bob", "Carol"]
+    sorted_once = len(calls)
+    assert sorted_once > 0
+    assert [c.name for c in Client.objects.order_by("name")[:2]] == ["alice", "Bob"]
+    assert len(calls) == sorted_once, "the unchanged collection was sorted again"
+    bob = Client.objects.get(name="Bob")
+    bob.name = "Aaron"
+    bob.save()
+    assert [c.name for c in Client.objects.order_by("name")] == ["Aaron", "alice", "Carol"]
+    assert len(calls) > sorted_once
+    assert [c.name for c in Client.objects.order_by("-created_at")] == ["Carol", "alice", "Aaron"]

@@ -89,6 +89,11 @@ class CommandBackend(Backend):
 
     # writes
     def write(self, write):
+        operation, script_keys, args = self.script_call(write)
+        return interpret_reply(write, self.evalsha(operation, script_keys, args))
+
+    def script_call(self, write):
+        """(script, KEYS, ARGV) of a Write: what write() sends (bulk loaders pipeline it)."""
         keys = self.keys
         collection = write.collection
         spec = {
@@ -114,8 +119,7 @@ class CommandBackend(Backend):
             keys.meta(),
             keys.op(write.op_id),
         ]
-        reply = self.evalsha(write.op, script_keys, [json.dumps(spec), write.doc])
-        return interpret_reply(write, reply)
+        return write.op, script_keys, [json.dumps(spec), write.doc]
 
     # rate limiting: SET NX EX starts the window with its expiry, INCR keeps the expiry; MULTI/EXEC
     # makes the three one step (no counter is ever left without an expiry). Redis >= 2.6.12.

@@ -1,0 +1,70 @@
+"""The per-process cache keeps list order incrementally (bench issue 9: a change must not cost a
+sort of the whole collection). Whatever sequence of writes, refreshes and reads it sees, its
+list is exactly the records sorted by (created_at, id)."""
+
+import random
+
+from storage.cache import CollectionCache, freeze
+
+
+def record(record_id, created_at, version=1, name="x"):
+    return freeze({"id": record_id, "created_at": created_at, "version": version, "name": name})
+
+
+def expected(cache):
+    return sorted(cache.records.values(), key=lambda r: (r["created_at"], r["id"]))
+
+
+def test_list_stays_sorted_through_random_changes():
+    rng = random.Random(9)
+    cache = CollectionCache()
+    cache.replace(0, [record(f"r{i}", f"2026-01-{rng.randint(1, 9):02d}") for i in range(50)])
+    version = 0
+    for step in range(2000):
+        record_id = f"r{rng.randint(0, 80)}"
+        current = cache.records.get(record_id)
+        stamp = current["created_at"] if current and rng.random() < 0.8 else f"2026-01-{rng.randint(1, 9):02d}"
+        fresh = record(record_id, stamp, (current["version"] + 1) if current else 1, name=str(step))
+        action = rng.choice(["written", "deleted", "apply", "remember", "discard"])
+        if action == "written":
+            version += 1
+            cache.written(record_id, fresh, version)
+        elif action == "deleted":
+            version += 1
+            cache.written(record_id, None, version)
+        elif action == "apply":
+            version += 1
+            cache.apply(version, [record_id], [fresh if rng.random() < 0.7 else None])
+        elif action == "remember":
+            cache.remember(fresh)
+        else:
+            cache.discard(record_id)
+        assert list(cache.ordered()) == expected(cache), f"step {step}: {action} {record_id}"
+
+
+def test_update_in_place_replaces_the_record_in_the_list():
+    cache = CollectionCache()
+    cache.replace(1, [record("a", "2026-01-01"), record("b", "2026-01-02")])
+    first = cache.ordered()
+    cache.written("a", record("a", "2026-01-01", version=2, name="new"), 2)
+    assert [r["name"] for r in cache.ordered()] == ["new", "x"]
+    assert first[0]["name"] == "x", "a list already handed out never changes under its reader"
+
+
+def test_older_copy_does_not_replace_a_newer_one():
+    cache = CollectionCache()
+    cache.replace(1, [record("a", "2026-01-01", version=3, name="new")])
+    cache.remember(record("a", "2026-01-01", version=2, name="old"))
+    assert [r["name"] for r in cache.ordered()] == ["new"]
+
+
+def test_reading_an_unchanged_record_keeps_the_list_snapshot():
+    """A detail read refreshes the cache with what it fetched; an identical copy must not throw
+    away the list snapshot (the next list would rebuild it, and every sort memoised on it)."""
+    cache = CollectionCache()
+    cache.replace(1, [record("a", "2026-01-01"), record("b", "2026-01-02")])
+    listed = cache.ordered()
+    cache.remember(record("a", "2026-01-01"))  # the same record, fetched again
+    assert cache.ordered() is listed
+    cache.remember(record("a", "2026-01-01", version=2, name="new"))
+    assert cache.ordered() is not listed and cache.ordered()[0]["name"] == "new"
