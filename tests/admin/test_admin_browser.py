@@ -207,3 +207,23 @@ def test_redis_down_shows_a_clear_page_inside_the_admin_and_keeps_what_was_typed
     assert "nothing was saved" in site.text()
     assert site.find("#id_name").get_attribute("value") == "Typed while down"
     site.shot("11-storage-unavailable-add")
+
+
+def test_open_the_storage_diagnostics_page_and_repair_with_confirmation(site, redis_server, prefix):
+    make_client("Ann")
+    ghost = "client_01HZZZZZZZZZZZZZZZZZZZZZZZ"
+    redis_server.client().zadd(f"{{{prefix}}}:clients:index", {ghost: 1})  # an index entry without a record
+
+    site.open("/admin/")
+    site.submit(site.driver.find_element(By.LINK_TEXT, "Storage diagnostics").click)
+    assert "redis_available" in site.text() and "cache_coherence" in site.text()
+    assert ghost in site.text()  # the verify report names the problem's id
+    site.shot("10-storage-diagnostics")
+
+    site.submit(site.driver.find_element(By.LINK_TEXT, "Repair…").click)
+    assert "This repair would do the following" in site.text()
+    site.shot("11-storage-repair-confirmation")
+    site.submit(site.find('input[value="Yes, repair"]').click)
+    assert "Storage is now consistent." in site.text()
+    site.shot("12-storage-repair-result")
+    assert redis_server.client().zscore(f"{{{prefix}}}:clients:index", ghost) is None
