@@ -15,6 +15,25 @@ import struct
 import threading
 import time
 
+from storage.retry import DELAYS, MAX_ATTEMPTS
+
+# Each fault a test walks through, by name (set_mode arguments).
+FAULTS = [
+    ("latency_below_timeout", {"mode": "latency", "delay": 0.05}),
+    ("latency_above_timeout", {"mode": "latency", "delay": 1.0}),
+    ("blackhole", {"mode": "blackhole"}),
+    ("reset", {"mode": "reset"}),
+    ("refuse", {"mode": "refuse"}),
+    ("close_after_bytes", {"mode": "close_after", "limit": 7}),
+]
+SLACK = 1.5  # a loaded CI machine: the bound is about the design, not the machine's speed
+
+
+def failure_bound(timeout):
+    """How long one storage operation may take to fail: 3 attempts, each bounded by the connect
+    and read timeouts, plus the backoff delays (with their jitter)."""
+    return MAX_ATTEMPTS * 2 * timeout + sum(DELAYS) * 1.2
+
 
 class FaultProxy:
     def __init__(self, upstream_port, upstream_host="127.0.0.1"):

@@ -10,25 +10,13 @@ import time
 import pytest
 
 from storage.backends.redis import RedisBackend
-from storage.retry import DELAYS, MAX_ATTEMPTS
 from tests.api.conftest import ALL_PERMS
 from tests.api.helpers import new_client
-from tests.fault_proxy import FaultProxy
+from tests.fault_proxy import FAULTS, SLACK, FaultProxy, failure_bound
 from tests.figures import record
 
 TIMEOUT = 0.15
-# one storage operation: 3 attempts, each bounded by connect + read timeouts, plus the backoff
-FAILURE_BOUND = MAX_ATTEMPTS * 2 * TIMEOUT + sum(DELAYS) * 1.2
-SLACK = 1.5  # a loaded CI machine: the bound is about the design, not the machine's speed
-
-FAULTS = [
-    ("latency_below_timeout", {"mode": "latency", "delay": 0.05}),
-    ("latency_above_timeout", {"mode": "latency", "delay": 1.0}),
-    ("blackhole", {"mode": "blackhole"}),
-    ("reset", {"mode": "reset"}),
-    ("refuse", {"mode": "refuse"}),
-    ("close_after_bytes", {"mode": "close_after", "limit": 7}),
-]
+FAILURE_BOUND = failure_bound(TIMEOUT)
 TALLY = {"faults": 0, "requests": 0, "by_status": {}}
 
 
