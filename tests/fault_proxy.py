@@ -133,7 +133,7 @@ class FaultProxy:
                         data = data[:room]
                     client.sendall(data)
                     sent_back += len(data)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: select() on a socket another thread closed
             return
         finally:
             with self._lock:
