@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from storage.keys import KeyLayout
 from storage.store import get_store
+from tests.test_storage_contract import session_fields
 
 
 def make_client(name="Jeanne Dupont", email="jeanne@example.com"):
@@ -15,16 +16,7 @@ def make_client(name="Jeanne Dupont", email="jeanne@example.com"):
 
 
 def make_session(client_id, title="Intro"):
-    fields = {
-        "client_id": client_id,
-        "title": title,
-        "starts_at": "2026-12-01T10:00:00.000000Z",
-        "duration_minutes": 60,
-        "status": "scheduled",
-        "location": "",
-        "notes": "",
-    }
-    return get_store().collection("sessions").create(fields)
+    return get_store().collection("sessions").create(session_fields(client_id, title))
 
 
 def keys(prefix):
