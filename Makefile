@@ -64,3 +64,20 @@ bench: $(VENV)/.bench
 ## bench-quick: the same comparisons at smaller counts, under two minutes
 bench-quick: $(VENV)/.bench
 	$(BIN)/python -m bench.run --quick
+
+# --- Figures and mutation testing: never part of `make test` ---
+.PHONY: figures mutate
+FIGURES_DIR ?= /tmp/reliability-figures
+
+## figures: the whole suite with real Redis required, then docs/reliability.md's figures section from that run
+figures: $(VENV)/.dev
+	rm -rf $(FIGURES_DIR)
+	-REQUIRE_REAL_REDIS=1 RELIABILITY_FIGURES_DIR=$(FIGURES_DIR) $(BIN)/python -m pytest -q -p no:cacheprovider --junitxml=$(FIGURES_DIR)/junit.xml
+	$(BIN)/python -m tests.figures_report $(FIGURES_DIR) "make figures"
+
+## mutate: mutmut over the storage core ([tool.mutmut] in pyproject.toml), then the Lua hand mutations;
+## writes docs/mutation-testing.md. Slow (the better part of an hour on 2 cores).
+mutate: $(VENV)/.dev
+	REQUIRE_REAL_REDIS=1 $(BIN)/mutmut run --max-children 2 || true
+	REQUIRE_REAL_REDIS=1 $(BIN)/python -m tests.mutation.lua_mutants --json mutants/lua.json
+	$(BIN)/python -m tests.mutation.report "make mutate"

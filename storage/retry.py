@@ -12,9 +12,12 @@ DELAYS = (0.1, 0.3)  # seconds before the 2nd and the 3rd attempt
 
 
 def _delays():
+    # backoff primes the generator with send(None) and throws that first value away: without this
+    # placeholder the first wait would be the 0.3 s one and the second an unjittered 0.3 s.
+    yield None
     for delay in DELAYS:
         yield delay * random.uniform(0.8, 1.2)  # jitter, so processes don't retry in lockstep
-    while True:  # backoff asks for one more value than it uses
+    while True:  # not reached with MAX_ATTEMPTS = 3 (backoff gives up first)
         yield DELAYS[-1]
 
 

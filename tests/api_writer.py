@@ -5,7 +5,8 @@
 
 create: POSTs clients named <prefix>-<i> for <seconds>; every 5th one reuses an acknowledged
   email, which the write script must refuse (a definite failure). Prints {"ok", "fail", "info"}:
-  the names acknowledged (2xx), refused (4xx) and indeterminate (503, timeouts, no answer).
+  the names acknowledged (2xx), refused (4xx) and indeterminate (503, timeouts, no answer), and
+  "ok_at": when each acknowledgement arrived (time.time(), comparable across processes).
 rmw: n read-modify-write increments of the client's notes (a counter) with If-Match, retrying on
   412, until n are acknowledged or <seconds> pass. Prints {"acked", "attempted", "conflicts",
   "indeterminate", "read_failures"}.
@@ -32,7 +33,7 @@ def main(urls, token, task, *args):
 
 
 def create(http, servers, prefix, seconds):
-    outcome = {"ok": [], "fail": [], "info": []}
+    outcome = {"ok": [], "ok_at": [], "fail": [], "info": []}
     deadline = time.monotonic() + seconds
     taken = None
     for i in itertools.count():
@@ -46,6 +47,7 @@ def create(http, servers, prefix, seconds):
             status = None
         if status is not None and 200 <= status < 300:
             outcome["ok"].append(name)
+            outcome["ok_at"].append(time.time())
             taken = taken or email
         elif status is not None and 400 <= status < 500:
             outcome["fail"].append(name)

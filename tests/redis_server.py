@@ -9,6 +9,8 @@ import tempfile
 import time
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BINARY = shutil.which("redis-server")
 
@@ -77,6 +79,28 @@ class RedisServer:
         return redis.Redis(
             host="127.0.0.1", port=self.port, password=self.password, decode_responses=True, socket_timeout=5, **kwargs
         )
+
+    def wait_until_asleep(self, probe_timeout=0.25, deadline=10):
+        """Return once the server stops answering (a DEBUG SLEEP sent by another thread has begun):
+        a PING that gets no answer within probe_timeout. Polls: no sleep stands in for the state."""
+        probe = redis.Redis(
+            host="127.0.0.1",
+            port=self.port,
+            password=self.password,
+            socket_timeout=probe_timeout,
+            retry=Retry(NoBackoff(), 0),  # redis-py would retry the timed-out PING by itself
+        )
+        give_up = time.monotonic() + deadline
+        try:
+            while time.monotonic() < give_up:
+                try:
+                    probe.ping()
+                except redis.TimeoutError:
+                    return
+                time.sleep(0.005)
+        finally:
+            probe.close()
+        raise RuntimeError(f"redis-server on port {self.port} never went to sleep")
 
     def log(self):
         try:

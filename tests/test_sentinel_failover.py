@@ -92,9 +92,9 @@ def test_failover_keeps_serving_and_keeps_every_acknowledged_write(sentinel_grou
     assert group.master.client().exists(f"{{{prefix}}}:clients:index")
 
     # WAIT counts real acknowledgements: with the replica frozen, a write is never reported saved.
-    frozen = threading.Thread(target=lambda: group.master.client().execute_command("DEBUG", "SLEEP", "1.5"))
+    frozen = threading.Thread(target=lambda: group.master.client().execute_command("DEBUG", "SLEEP", "3"))
     frozen.start()
-    time.sleep(0.2)  # DEBUG SLEEP has begun; it lasts well past the 500 ms WAIT below
+    group.master.wait_until_asleep()  # polled; the sleep lasts more than 5 x the 500 ms WAIT below
     with pytest.raises(WriteNotDurable):
         writes.create(client_fields(name="while the replica sleeps"))
     frozen.join()

@@ -46,7 +46,10 @@ def test_a_killed_redis_fails_the_write_cleanly_and_leaves_nothing(own_redis_ser
 
 
 def test_a_write_whose_reply_is_lost_is_applied_once(own_redis_server, prefix):
-    counters = collection_on(own_redis_server, prefix, socket_timeout=0.3)
+    # The first attempt is sent once the server sleeps (polled) and times out after 1 s; the sleep
+    # (2 s) ends before the third attempt's timeout (2 x 1 s + the backoff): whatever the machine's
+    # load, the first attempt's reply is lost and a retry gets an answer.
+    counters = collection_on(own_redis_server, prefix, socket_timeout=1.0)
     record = counters.create({"value": 0})
     # The update script is loaded first: otherwise the first attempt would only meet NOSCRIPT and
     # nothing would be applied twice whatever the operation ids (issue 8: checked by giving the
@@ -54,7 +57,7 @@ def test_a_write_whose_reply_is_lost_is_applied_once(own_redis_server, prefix):
     own_redis_server.client().script_load(scripts.source("update"))
 
     def sleep_server():
-        own_redis_server.client().execute_command("DEBUG", "SLEEP", "0.8")
+        own_redis_server.client().execute_command("DEBUG", "SLEEP", "2")
 
     client = counters.backend.client
     script = client.evalsha
@@ -65,7 +68,7 @@ def test_a_write_whose_reply_is_lost_is_applied_once(own_redis_server, prefix):
         calls.append(1)
         if len(calls) == 1:
             sleeper.start()
-            time.sleep(0.1)  # the server is now asleep: this write is queued behind the sleep
+            own_redis_server.wait_until_asleep()  # this write is now queued behind the sleep
         return script(*args, **kwargs)
 
     client.evalsha = script_behind_a_sleeping_server
