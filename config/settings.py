@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "storage.middleware.StaleReadMiddleware",
     # Admin: storage unavailable -> 503 inside the admin layout (issue 5).
-    "storage.admin_middleware.StorageUnavailableAdminMiddleware",
+    "storage.admin.middleware.StorageUnavailableAdminMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

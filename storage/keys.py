@@ -43,7 +43,7 @@ class KeyLayout:
         return f"{self.root}:op:{op_id}"
 
     def rate(self, name):
-        """A rate-limit counter (storage/ratelimit.py makes the names: never raw user input)."""
+        """A rate-limit counter (config/ratelimit.py makes the names: never raw user input)."""
         if not RATE_NAME_PATTERN.fullmatch(name or ""):
             raise ValueError(f"invalid rate-limit counter name {name!r}")
         return f"{self.root}:rate:{name}"

@@ -47,7 +47,7 @@ class Changes:
 
 @dataclass(frozen=True)
 class RawState:
-    """Everything a backend holds for one collection, read for diagnostics (storage/inspect.py)."""
+    """Everything a backend holds for one collection, read for diagnostics (diagnostics/integrity.py)."""
 
     records: dict  # id -> stored text (None when the key holds something that is not a string)
     index: dict  # id -> score (creation ms)

@@ -10,7 +10,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from .errors import StorageUnavailable
+from storage.errors import StorageUnavailable
+
 from .forms import VERSION_FIELD
 
 HIDDEN_POST_FIELDS = ("csrfmiddlewaretoken",)

@@ -21,10 +21,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from .collection import stale_served
-from .errors import DependentsExist, NotFound
+from storage.collection import stale_served
+from storage.errors import DependentsExist, NotFound
+from storage.models import StorageForeignKey
+
 from .forms import StorageModelForm
-from .models import StorageForeignKey
 
 CASCADE_FIELD = "cascade"
 STALE_MESSAGE = (
