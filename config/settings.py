@@ -129,15 +129,11 @@ try:
         redis_url=REDIS_URL,
         rest_url=KV_REST_API_URL,
         rest_token=KV_REST_API_TOKEN,
+        rest_read_only_token=_env(env.str, "KV_REST_API_READ_ONLY_TOKEN", default=""),
         debug=DEBUG,
     )
 except ConfigurationError as exc:
     raise ImproperlyConfigured(str(exc)) from None
-if _backend == "rest" and KV_REST_API_TOKEN == _env(env.str, "KV_REST_API_READ_ONLY_TOKEN", default=""):
-    raise ImproperlyConfigured(
-        "KV_REST_API_TOKEN is the read-only token (it equals KV_REST_API_READ_ONLY_TOKEN): "
-        "writes need the standard token"
-    )
 
 STORAGE = {
     "BACKEND": _backend,
@@ -154,30 +150,18 @@ STORAGE = {
     "DEBUG_FALLBACK": DEBUG,
 }
 
-# Scale-out (issue 7): Redis connection modes, TLS options, replica acknowledgement of writes.
-REDIS_MODE = _env(env.str, "REDIS_MODE", default="auto").strip().lower()
-if REDIS_MODE not in ("auto", "standalone", "cluster", "sentinel"):
-    raise ImproperlyConfigured(f"REDIS_MODE must be auto, standalone, cluster or sentinel, not {REDIS_MODE!r}")
-REDIS_SSL_CERT_REQS = _env(env.str, "REDIS_SSL_CERT_REQS", default="").strip().lower()
-if REDIS_SSL_CERT_REQS not in ("", "required", "optional", "none"):
-    raise ImproperlyConfigured(f"REDIS_SSL_CERT_REQS must be required, optional or none, not {REDIS_SSL_CERT_REQS!r}")
+# Redis connection modes, TLS options, replica acknowledgement of writes: checked by the Redis
+# backend, which uses them (storage/backends/redis.py, redis_modes.py).
 STORAGE.update(
     {
-        "REDIS_MODE": REDIS_MODE,
-        "REDIS_SSL_CERT_REQS": REDIS_SSL_CERT_REQS,
+        "REDIS_MODE": _env(env.str, "REDIS_MODE", default="auto").strip().lower(),
+        "REDIS_SSL_CERT_REQS": _env(env.str, "REDIS_SSL_CERT_REQS", default="").strip().lower(),
         "REDIS_SSL_CA_CERTS": _env(env.str, "REDIS_SSL_CA_CERTS", default=""),
         "REDIS_SENTINEL_PASSWORD": _env(env.str, "REDIS_SENTINEL_PASSWORD", default=""),
         "WAIT_REPLICAS": _env(env.int, "STORAGE_WAIT_REPLICAS", default=0),
         "WAIT_TIMEOUT_MS": _env(env.int, "STORAGE_WAIT_TIMEOUT_MS", default=1000),
     }
 )
-if STORAGE["WAIT_REPLICAS"] < 0 or (
-    STORAGE["WAIT_REPLICAS"] and not 0 < STORAGE["WAIT_TIMEOUT_MS"] < STORAGE["SOCKET_TIMEOUT"] * 1000
-):
-    raise ImproperlyConfigured(
-        "STORAGE_WAIT_REPLICAS must be >= 0, and STORAGE_WAIT_TIMEOUT_MS between 1 and "
-        "STORAGE_SOCKET_TIMEOUT in milliseconds (WAIT must answer before the socket gives up)"
-    )
 
 LOG_FORMAT = _env(env.str, "LOG_FORMAT", default="text")
 if LOG_FORMAT not in ("text", "json"):

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
+from storage.backends.shared import mask_url
 from storage.collection import stale_served
-from storage.config import mask_url
 from storage.errors import StorageError, StorageUnavailable
 from storage.store import get_store, specs
 

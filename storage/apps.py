@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 class StorageConfig(AppConfig):
@@ -7,5 +8,9 @@ class StorageConfig(AppConfig):
 
     def ready(self):
         from . import startup
+        from .errors import ConfigurationError
 
-        startup.announce()
+        try:
+            startup.announce()  # builds the backend: a setting it refuses stops the start here
+        except ConfigurationError as exc:
+            raise ImproperlyConfigured(str(exc)) from None

@@ -10,7 +10,8 @@ from redis.cluster import key_slot
 
 from storage.backends.redis import RedisBackend
 from storage.backends.redis_modes import ConnectOptions, parse_sentinel_url
-from storage.config import mask_url, select_backend
+from storage.backends.shared import mask_url
+from storage.config import select_backend
 from storage.errors import (
     CommandError,
     ConfigurationError,

@@ -78,6 +78,17 @@ class Backend:
 
     name = "base"
 
+    @classmethod
+    def from_settings(cls, settings):
+        """The backend built from the STORAGE settings dict (config/settings.py passes the
+        environment's values on; the backend checks the ones it uses)."""
+        raise NotImplementedError
+
+    @classmethod
+    def check_target(cls, **values):
+        """Refuse, with a message naming the variable to fix, a target (URL, token) this backend
+        can't use; called when the backend is chosen, before anything connects."""
+
     def describe(self):
         """{"backend", "target" (credentials masked), "mode"} for logs and health."""
         raise NotImplementedError

@@ -32,6 +32,10 @@ def _empty():
 class JsonFileBackend(Backend):
     name = "jsonfile"
 
+    @classmethod
+    def from_settings(cls, settings):
+        return cls(settings["DATA_DIR"], settings["KEY_PREFIX"])
+
     def __init__(self, data_dir, prefix):
         self.keys = KeyLayout(prefix)  # validates the prefix, which becomes a directory name
         self.dir = Path(data_dir) / prefix
