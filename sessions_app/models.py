@@ -32,6 +32,7 @@ class Session(StorageModel):
         collection = "sessions"
         id_prefix = "session"
         title_field = "title"
+        listed = ("starts_at",)
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -98,9 +98,10 @@ class CollectionCache:
         with self.lock:
             self._drop(record_id)
 
-    def forget(self):
+    def snapshot(self):
+        """(version, {id: record}) as one consistent copy: what this process would serve."""
         with self.lock:
-            self.replace(None, [])
+            return self.version, dict(self.records)
 
     def ordered(self):
         """Every cached record, oldest first (creation time, then id)."""

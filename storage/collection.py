@@ -48,6 +48,7 @@ class CollectionSpec:
     unique: dict = field(default_factory=dict)  # field -> normaliser(value) -> str
     references: dict = field(default_factory=dict)  # field -> target collection name
     title_field: str = ""  # a field that makes log lines readable (name, title...)
+    listed: tuple = ()  # further fields that identify a record in a diagnostics listing
 
 
 def now_iso():
@@ -158,6 +159,10 @@ class Collection:
             critical=True,
             collection=self.name,
         )
+
+    def memory(self):
+        """(version, {id: record}) this process holds, without asking the backend (diagnostics)."""
+        return self.cache.snapshot()
 
     def count(self):
         return self.backend.count(self.name)

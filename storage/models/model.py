@@ -71,6 +71,7 @@ class StorageModel(models.Model):
             unique=dict(getattr(options, "unique", {})),
             references=references,
             title_field=getattr(options, "title_field", ""),
+            listed=tuple(getattr(options, "listed", ())),
         )
 
     @classmethod
