@@ -21,7 +21,9 @@ from .cache import CollectionCache, freeze, parse
 from .errors import InvalidRecord, NotFound, ReferenceViolation, StorageUnavailable, VersionConflict
 from .keys import valid_id
 
-READ_ONLY_FIELDS = ("id", "version", "created_at", "updated_at")
+# The fields the store sets on every record (never taken from a caller): the one declaration that
+# the model, its serializers, the admin and the import derive from.
+SYSTEM_FIELDS = ("id", "version", "created_at", "updated_at")
 # How log lines name the backend, as the seed's operators read them ("saved to Redis").
 BACKEND_NAMES = {"redis": "Redis", "rest": "Vercel KV", "jsonfile": "JSON files"}
 LAST_WRITER_WINS_ATTEMPTS = 5
@@ -274,7 +276,7 @@ class Collection:
 
     # helpers
     def _document(self, record_id, fields, version, created_at, updated_at):
-        body = {k: v for k, v in fields.items() if k not in READ_ONLY_FIELDS}
+        body = {k: v for k, v in fields.items() if k not in SYSTEM_FIELDS}
         doc = {"id": record_id, **body, "version": version, "created_at": created_at, "updated_at": updated_at}
         return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 

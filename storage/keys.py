@@ -2,7 +2,9 @@
 
 import re
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ID_MAX_LENGTH = 64
+ID_PATTERN = re.compile(rf"^[A-Za-z0-9_-]{{1,{ID_MAX_LENGTH}}}$")
+ID_RULE = f"1-{ID_MAX_LENGTH} letters, digits, '_' or '-'"  # how messages state the id format
 PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 RATE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 

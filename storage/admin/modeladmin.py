@@ -32,7 +32,6 @@ STALE_MESSAGE = (
     "Storage can't be reached: this page shows the last known data kept in memory, which may be out "
     "of date. Changes can't be saved until storage is back."
 )
-READ_ONLY = ("id", "version", "created_at", "updated_at")
 
 
 @admin.action(permissions=["delete"], description=gettext_lazy("Delete selected %(verbose_name_plural)s"))
@@ -56,7 +55,7 @@ class StorageModelAdmin(admin.ModelAdmin):
     delete_selected_confirmation_template = "admin/storage/delete_selected_confirmation.html"
 
     def get_readonly_fields(self, request, obj=None):
-        return READ_ONLY if obj is not None else ()
+        return self.model.system_fields if obj is not None else ()
 
     # lists and pages served from memory when storage can't be read (production's stale reads)
     def changelist_view(self, request, extra_context=None):

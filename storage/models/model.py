@@ -5,7 +5,8 @@ storage, no SQL ever runs for these models."""
 
 from django.db import models
 
-from storage.collection import READ_ONLY_FIELDS, CollectionSpec
+from storage.collection import SYSTEM_FIELDS, CollectionSpec
+from storage.keys import ID_MAX_LENGTH
 from storage.store import get_store
 
 from .lookups import to_storage_value
@@ -44,7 +45,9 @@ class StorageModel(models.Model):
     References are StorageForeignKey fields: their target must exist, checked in the write script.
     """
 
-    id = models.CharField(primary_key=True, max_length=64, editable=False)
+    system_fields = SYSTEM_FIELDS  # set by the store, read-only everywhere else
+
+    id = models.CharField(primary_key=True, max_length=ID_MAX_LENGTH, editable=False)
     version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(null=True, editable=False)
     updated_at = models.DateTimeField(null=True, editable=False)
@@ -95,7 +98,7 @@ class StorageModel(models.Model):
         """The writable fields as stored in the record JSON."""
         fields = {}
         for field in self._meta.concrete_fields:
-            if field.attname in READ_ONLY_FIELDS:
+            if field.attname in SYSTEM_FIELDS:
                 continue
             fields[field.attname] = to_storage_value(field, getattr(self, field.attname))
         return fields
@@ -109,7 +112,7 @@ class StorageModel(models.Model):
         else:
             expected = self.version if check_version else None
             record = collection.update(self.pk, self.to_fields(), expected_version=expected)
-        for name in READ_ONLY_FIELDS:
+        for name in SYSTEM_FIELDS:
             field = self._meta.get_field(name)
             setattr(self, field.attname, field.to_python(record.get(name)))
         self._state.adding = False
