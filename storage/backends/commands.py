@@ -17,6 +17,7 @@ from ..errors import (
     StorageError,
     StorageUnavailable,
     UniqueViolation,
+    Unnormalised,
     VersionConflict,
 )
 from ..keys import KeyLayout
@@ -107,6 +108,7 @@ class CommandBackend(Backend):
             "refs": [list(r) for r in write.refs],
             "dependents": [[d.collection, d.field, list(d.by_fields)] for d in write.dependents],
             "cascade": bool(write.cascade),
+            "normalised": {name: list(pair) for name, pair in write.normalised.items()},
             "op_ttl": OP_TTL_SECONDS,
             "changes_max": CHANGES_MAX,
             "changes_slack": CHANGES_SLACK,
@@ -119,7 +121,8 @@ class CommandBackend(Backend):
             keys.meta(),
             keys.op(write.op_id),
         ]
-        return write.op, script_keys, [json.dumps(spec), write.doc]
+        text = write.doc if write.op == "create" else write.head
+        return write.op, script_keys, [json.dumps(spec), text, json.dumps(write.updated_at, ensure_ascii=False)]
 
     # rate limiting: SET NX EX starts the window with its expiry, INCR keeps the expiry; MULTI/EXEC
     # makes the three one step (no counter is ever left without an expiry). Redis >= 2.6.12.
@@ -293,9 +296,12 @@ def _pairs(reply):
 def interpret_reply(write, reply):
     """Turn a script's reply (shared by the Lua scripts and jsonfile) into a result or an error."""
     status = reply[0]
-    if status == "ok":
+    if status == "ok":  # {"ok", record version, collection version, cascaded, created_at}
         cascaded = int(reply[3]) if len(reply) > 3 else 0
-        return WriteResult(int(reply[1]), int(reply[2]), cascaded)
+        created_at = str(reply[4]) if len(reply) > 4 else ""
+        return WriteResult(int(reply[1]), int(reply[2]), cascaded, created_at)
+    if status == "normalise":
+        raise Unnormalised(reply[1], reply[2])
     if status == "not_found":
         raise NotFound(write.collection, write.record_id)
     if status == "exists":

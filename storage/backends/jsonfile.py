@@ -16,6 +16,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..document import document
 from ..errors import CommandError, InvalidRecord, TransientError
 from ..keys import KeyLayout
 from . import commands
@@ -224,25 +225,38 @@ def _record_change(state, record_id):
     return state["version"]
 
 
-def _apply_indexes(state, write):
-    for field, old, new in write.unique:
+def _index_changes(state, write, current):
+    """(unique, by) as (field, old, new) entries, the old values read from the stored record: the
+    unique entry that names the record (the file holds the whole index), the reference as stored."""
+    unique, by = [], []
+    for field, new, _sent in write.unique:
+        owned = (v for v, owner in state["unique"].get(field, {}).items() if owner == write.record_id)
+        unique.append((field, next(owned, "") if current is not None else "", new))
+    for field, new in write.by:
+        old = current.get(field) if current is not None else None
+        by.append((field, old if isinstance(old, str) else "", new))
+    return unique, by
+
+
+def _apply_indexes(state, record_id, unique, by):
+    for field, old, new in unique:
         values = state["unique"].setdefault(field, {})
-        if old and old != new and values.get(old) == write.record_id:
+        if old and old != new and values.get(old) == record_id:
             del values[old]
         if new:
-            values[new] = write.record_id
-    for field, old, new in write.by:
+            values[new] = record_id
+    for field, old, new in by:
         values = state["by"].setdefault(field, {})
-        if old and old != new and write.record_id in values.get(old, []):
-            values[old].remove(write.record_id)
+        if old and old != new and record_id in values.get(old, []):
+            values[old].remove(record_id)
             if not values[old]:
                 del values[old]
-        if new and write.record_id not in values.setdefault(new, []):
-            values[new].append(write.record_id)
+        if new and record_id not in values.setdefault(new, []):
+            values[new].append(record_id)
 
 
-def _problem(state, write, state_of):
-    for field, _old, new in write.unique:
+def _problem(state, write, unique, state_of):
+    for field, _old, new in unique:
         owner = state["unique"].get(field, {}).get(new)
         if new and owner and owner != write.record_id:
             return ["unique", field, owner]
@@ -269,28 +283,31 @@ def _apply(write, state_of):
     if write.op == "create":
         if current is not None:
             return finish(["exists"])
-        problem = _problem(state, write, state_of)
+        unique, by = _index_changes(state, write, None)
+        problem = _problem(state, write, unique, state_of)
         if problem:
             return finish(problem)
         state["records"][write.record_id] = json.loads(write.doc)
         state["index"][write.record_id] = write.created_ms
-        _apply_indexes(state, write)
-        return finish(["ok", 1, _record_change(state, write.record_id)])
+        _apply_indexes(state, write.record_id, unique, by)
+        return finish(["ok", 1, _record_change(state, write.record_id), 0, ""])
 
     if current is None:
         return finish(["not_found"])
     version = int(current.get("version", 0))
-    expected = write.expected_version
-    if (write.op == "update" or expected is not None) and version != expected:
+    if write.expected_version is not None and version != write.expected_version:
         return finish(["conflict", version])
+    unique, by = _index_changes(state, write, current)
 
     if write.op == "update":
-        problem = _problem(state, write, state_of)
+        problem = _problem(state, write, unique, state_of)
         if problem:
             return finish(problem)
-        state["records"][write.record_id] = json.loads(write.doc)
-        _apply_indexes(state, write)
-        return finish(["ok", version + 1, _record_change(state, write.record_id)])
+        created_at = current.get("created_at")
+        doc = document(write.head, version + 1, created_at, write.updated_at)
+        state["records"][write.record_id] = json.loads(doc)
+        _apply_indexes(state, write.record_id, unique, by)
+        return finish(["ok", version + 1, _record_change(state, write.record_id), 0, created_at or ""])
 
     for dep in write.dependents:
         members = state_of(dep.collection)["by"].get(dep.field, {}).get(write.record_id, [])
@@ -314,5 +331,5 @@ def _apply(write, state_of):
             touched.add(dep.collection)
     del state["records"][write.record_id]
     state["index"].pop(write.record_id, None)
-    _apply_indexes(state, write)
-    return finish(["ok", 0, _record_change(state, write.record_id), cascaded])
+    _apply_indexes(state, write.record_id, unique, by)
+    return finish(["ok", 0, _record_change(state, write.record_id), cascaded, ""])

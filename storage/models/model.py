@@ -5,7 +5,8 @@ storage, no SQL ever runs for these models."""
 
 from django.db import models
 
-from storage.collection import SYSTEM_FIELDS, CollectionSpec
+from storage.collection import CollectionSpec
+from storage.document import SYSTEM_FIELDS
 from storage.keys import ID_MAX_LENGTH
 from storage.store import get_store
 
