@@ -1,6 +1,5 @@
 """The storage contract, run on every backend: real Redis, fakeredis and JSON files."""
 
-
 import pytest
 
 from storage import errors
