@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "clients.apps.ClientsConfig",
     "sessions_app.apps.SessionsAppConfig",
     "diagnostics.apps.DiagnosticsConfig",
-    # REST API (issue 3)
+    # REST API
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -60,7 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.api.middleware.RequestBodyLimitMiddleware",  # REST API: 413 before any body is read
-    "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's static files, served by the app (issue 7)
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's static files, served by the app
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "storage.middleware.StaleReadMiddleware",
-    # Admin: storage unavailable -> 503 inside the admin layout (issue 5).
+    # Admin: storage unavailable -> 503 inside the admin layout.
     "storage.admin.middleware.StorageUnavailableAdminMiddleware",
 ]
 
@@ -199,7 +199,7 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     CSRF_TRUSTED_ORIGINS = _env(env.list, "CSRF_TRUSTED_ORIGINS", default=[])
 
-# REST API (issue 3): Django REST framework, drf-spectacular. Shared pieces live in config/api/.
+# REST API: Django REST framework, drf-spectacular. Shared pieces live in config/api/.
 API_MAX_BODY_BYTES = 1024 * 1024  # request bodies over 1 MiB get 413 before any parsing
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 REST_FRAMEWORK = {
@@ -210,7 +210,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.ModelPermissions"],
-    # DRF's defaults, with JSON nested too deeply answered 400 instead of 500 (issue 8)
+    # DRF's defaults, with JSON nested too deeply answered 400 instead of 500
     "DEFAULT_PARSER_CLASSES": [
         "config.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -230,7 +230,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # issue 8: the schema documents JSON bodies only (the form parsers serve the browsable API's
+    # the schema documents JSON bodies only (the form parsers serve the browsable API's
     # HTML forms, whose untyped fields can't be described as the JSON types the API defines)
     "PARSER_WHITELIST": ["config.api.parsers.JSONParser"],
     "AUTHENTICATION_WHITELIST": [
@@ -240,7 +240,7 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# Login rate limit (issue 8): failed logins per user name and per client address, counted in the
+# Login rate limit: failed logins per user name and per client address, counted in the
 # storage backend (config/login_limit.py) so every process shares the count; 429 past the limit.
 AUTHENTICATION_BACKENDS = [
     "config.login_limit.LoginRateLimitBackend",

@@ -86,7 +86,7 @@ def redis_store(redis_server, prefix, use_store):
     return use_store(make_backend("redis", prefix, redis_server=redis_server))
 
 
-# --- Vercel KV / Upstash REST (issue 6) ---------------------------------------------------------
+# --- Vercel KV / Upstash REST ---------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +104,7 @@ def rest_store(rest_server, prefix, use_store):
     return use_store(make_backend("rest", prefix, rest_server=rest_server))
 
 
-# --- Scale-out (issue 7): a 3-master Redis Cluster and a master + replica + 3 sentinels -----------
+# --- Scale-out: a 3-master Redis Cluster and a master + replica + 3 sentinels -----------
 
 
 @pytest.fixture(scope="session")

@@ -152,7 +152,7 @@ def test_unsupported_queryset_features_say_so(redis_store):
 
 
 def test_ordered_list_of_an_unchanged_collection_is_sorted_once(redis_store, monkeypatch):
-    """Bench issue 9: a list page of an unchanged collection must not sort every record again;
+    """A list page of an unchanged collection must not sort every record again;
     any write makes the next list sort afresh (and see the write)."""
     import storage.models.lookups
 

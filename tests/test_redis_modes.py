@@ -1,4 +1,4 @@
-"""Connection modes of the redis backend (issue 7) on real servers: unix://, rediss:// (TLS), Redis
+"""Connection modes of the redis backend on real servers: unix://, rediss:// (TLS), Redis
 Cluster found by itself or forced, a prefix per tenant spread over the cluster, WAIT for replicas."""
 
 import shutil

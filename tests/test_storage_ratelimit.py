@@ -1,4 +1,4 @@
-"""The rate-limit primitive of the storage layer (issue 8): fixed-window counters under the key
+"""The rate-limit primitive of the storage layer: fixed-window counters under the key
 prefix (`hit` / `hits` in the backend contract, config/ratelimit.py), on every backend and shared
 across processes."""
 

@@ -1,4 +1,4 @@
-"""Strict JSON types (issue 8): the schema says string / integer / boolean, so a JSON body that
+"""Strict JSON types: the schema says string / integer / boolean, so a JSON body that
 sends 0 for a string, "60" for an integer or 1 for a boolean gets a 400 instead of a silent
 conversion. HTML forms (the browsable API) send only strings and keep DRF's conversions.
 

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from storage.collection import stale_served
-from storage.errors import DependentsExist, NotFound
+from storage.errors import DependentsExist, NotFound, StorageUnavailable
 from storage.models import StorageForeignKey
 
 from .forms import StorageModelForm
@@ -78,7 +78,7 @@ class StorageModelAdmin(admin.ModelAdmin):
             response.status_code = 409
         if form is not None and form.storage_unavailable:
             response.status_code = 503
-            response["Retry-After"] = "5"
+            response["Retry-After"] = str(StorageUnavailable.retry_after)
         return self._flag_stale(request, response)
 
     # delete
