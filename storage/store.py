@@ -43,9 +43,6 @@ class Store:
                     self._collections[name] = found
         return found
 
-    def collections(self):
-        return [self.collection(name) for name in sorted(_specs)]
-
     def close(self):
         self.backend.close()
 

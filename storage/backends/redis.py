@@ -9,13 +9,13 @@ import redis
 from .. import log, scripts
 from ..errors import CommandError, ConfigurationError, TransientError, WriteNotDurable
 from ..retry import with_retry
-from .commands import SCAN_COUNT, CommandBackend
+from .command_diagnostics import SCAN_COUNT
+from .commands import CommandBackend
 from .redis_modes import ConnectOptions, connect, mode_of_url
-from .shared import TRANSIENT_REPLIES, mask_url
+from .shared import CREDENTIAL_REPLIES, TRANSIENT_REPLIES, mask_url
 
 # redis-py strips the reply's first word from these: matched by class, not by text.
 REDIRECTS = (redis.ReadOnlyError, redis.exceptions.TryAgainError, redis.exceptions.AskError)
-CREDENTIAL_REPLIES = ("NOAUTH", "WRONGPASS", "NOPERM")
 
 
 @contextmanager

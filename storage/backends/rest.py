@@ -27,10 +27,9 @@ from .. import scripts
 from ..errors import CommandError, ConfigurationError, TransientError
 from ..retry import with_retry
 from .commands import CommandBackend
-from .shared import TRANSIENT_REPLIES, mask_url
+from .shared import CREDENTIAL_REPLIES, TRANSIENT_REPLIES, mask_url
 
 SYNC_TOKEN_HEADER = "upstash-sync-token"  # nosec B105
-PERMISSION_REPLIES = ("NOPERM", "NOAUTH", "WRONGPASS")
 MAX_ERROR_TEXT = 300  # characters of a server's error message kept in ours
 
 
@@ -194,7 +193,7 @@ def error_for(message, command_name=""):
     message = message[:MAX_ERROR_TEXT]
     if message.startswith("NOSCRIPT"):
         return NoScript(message)
-    if message.startswith(PERMISSION_REPLIES):
+    if message.startswith(CREDENTIAL_REPLIES):
         return ConfigurationError(
             f"the REST token may not run {str(command_name).upper() or 'this command'} ({message}). "
             "Is KV_REST_API_TOKEN the read-only token (KV_REST_API_READ_ONLY_TOKEN)? "

@@ -5,6 +5,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 # Replies of a server that is loading, busy, failing over or read-only for a moment: retried.
 TRANSIENT_REPLIES = ("LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "READONLY")
+# Replies refusing the credentials (or what they may run): a configuration problem, never retried.
+CREDENTIAL_REPLIES = ("NOAUTH", "WRONGPASS", "NOPERM")
 
 
 def mask_url(url):
