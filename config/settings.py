@@ -115,7 +115,7 @@ STORAGES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Storage: the backend is chosen once, here (DESIGN.md "Storage").
+# Storage: the backend is chosen once, at startup (docs/architecture.md).
 REDIS_URL = _env(env.str, "REDIS_URL", default="")
 # Vercel KV / Upstash REST: Vercel's KV_* names first, then the Upstash console's names. The token
 # is never logged (Django's error pages hide settings named *TOKEN* / *API*).

@@ -1,4 +1,4 @@
-"""Backend selection and startup configuration (DESIGN.md "Storage")."""
+"""Backend selection and startup configuration (docs/architecture.md)."""
 
 import os
 import subprocess
