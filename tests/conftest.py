@@ -7,7 +7,7 @@ import pytest
 from storage.backends.jsonfile import JsonFileBackend
 from storage.backends.redis import RedisBackend
 from storage.backends.rest import RestBackend
-from storage.store import Store, set_store
+from storage.store import Store, get_store, set_store
 from tests.redis_server import BINARY, RedisServer
 from tests.upstash_server import UpstashServer
 
@@ -79,6 +79,17 @@ def store(request, prefix, tmp_path, use_store):
     server = request.getfixturevalue("redis_server") if request.param == "redis" else None
     rest = request.getfixturevalue("rest_server") if request.param == "rest" else None
     return use_store(make_backend(request.param, prefix, redis_server=server, tmp_path=tmp_path, rest_server=rest))
+
+
+@pytest.fixture
+def clients(store):
+    """The clients collection of the contract store (on each backend)."""
+    return get_store().collection("clients")
+
+
+@pytest.fixture
+def sessions(store):
+    return get_store().collection("sessions")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import pytest
 
 from storage import errors
 from storage.collection import Collection, CollectionSpec
-from storage.store import get_store
 
 CLIENTS = CollectionSpec("clients", "client", "Client", unique={"email": lambda v: (v or "").strip().casefold()})
 
@@ -24,16 +23,6 @@ def session_fields(client_id, title="Intro", **extra):
         "notes": "",
         **extra,
     }
-
-
-@pytest.fixture
-def clients(store):
-    return get_store().collection("clients")
-
-
-@pytest.fixture
-def sessions(store):
-    return get_store().collection("sessions")
 
 
 class CountingBackend:

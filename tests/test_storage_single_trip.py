@@ -8,7 +8,6 @@ import pytest
 from storage import errors
 from storage.collection import Collection, CollectionSpec
 from storage.document import document, head
-from storage.store import get_store
 
 from .test_storage_contract import client_fields, session_fields
 
@@ -30,16 +29,6 @@ def spy(monkeypatch, backend):
 
         monkeypatch.setattr(backend, name, counted)
     return calls
-
-
-@pytest.fixture
-def clients(store):
-    return get_store().collection("clients")
-
-
-@pytest.fixture
-def sessions(store):
-    return get_store().collection("sessions")
 
 
 def test_an_update_is_one_write_and_no_read(clients, monkeypatch):
