@@ -194,13 +194,12 @@ class CacheCoherence(Check):
         store = get_store()
         collections, behind, ahead = {}, [], []
         for name in sorted(specs()):
-            cache = store.collection(name).cache
+            memory, cached = store.collection(name).memory_summary()
             backend_version = store.backend.version(name)
-            memory = cache.version
             collections[name] = {
                 "memory_version": memory,
                 "backend_version": backend_version,
-                "cached_records": len(cache.records),
+                "cached_records": cached,
                 "behind": None if memory is None else max(0, backend_version - memory),
             }
             if memory is not None and memory > backend_version:

@@ -98,6 +98,11 @@ class CollectionCache:
         with self.lock:
             self._drop(record_id)
 
+    def summary(self):
+        """(version, number of cached records)."""
+        with self.lock:
+            return self.version, len(self.records)
+
     def snapshot(self):
         """(version, {id: record}) as one consistent copy: what this process would serve."""
         with self.lock:

@@ -162,6 +162,10 @@ class Collection:
         """(version, {id: record}) this process holds, without asking the backend (diagnostics)."""
         return self.cache.snapshot()
 
+    def memory_summary(self):
+        """(version, number of records) this process holds (health)."""
+        return self.cache.summary()
+
     def count(self):
         return self.backend.count(self.name)
 
