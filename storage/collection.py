@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from ulid import ULID
 
 from . import log
-from .backends.base import Dependent, Write
+from .backends.base import Write
 from .cache import CollectionCache, freeze, parse
 from .document import document, head
 from .errors import CommandError, InvalidRecord, NotFound, ReferenceViolation, StorageUnavailable, Unnormalised
@@ -281,22 +281,9 @@ def _text(value):
     return value if isinstance(value, str) else ""
 
 
-def dependents_of(name, specs):
-    """The Dependent entries of collection `name`: every other spec that references it."""
-    found = []
-    for spec in specs:
-        for field_name, target in spec.references.items():
-            if target == name:
-                if spec.unique:
-                    # The cascade script can't normalise unique values by itself.
-                    raise NotImplementedError(f"{spec.name} has unique fields: it can't be a cascade dependent")
-                found.append(Dependent(spec.name, field_name, tuple(spec.references)))
-    return tuple(found)
-
-
 def epoch_ms(iso):
     """Milliseconds since the epoch of a stored ISO timestamp (the index score)."""
     return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
 
 
-__all__ = ["Collection", "CollectionSpec", "dependents_of", "freeze", "stale_served", "reset_stale"]
+__all__ = ["Collection", "CollectionSpec", "freeze", "stale_served", "reset_stale"]
