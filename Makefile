@@ -38,9 +38,11 @@ serve: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest
 
+## lint: ruff, and the import rules of docs/architecture.md (import-linter contracts in pyproject.toml)
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## audit: known vulnerabilities in the pinned requirements (needs PyPI's JSON API) and bandit on the code
 audit: $(VENV)/.dev
@@ -50,7 +52,7 @@ audit: $(VENV)/.dev
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-# --- Benchmarks (issue 9): never part of `make test`; bench-only deps in bench/requirements.txt ---
+# --- Benchmarks: never part of `make test`; bench-only deps in bench/requirements.txt ---
 .PHONY: bench bench-quick
 
 $(VENV)/.bench: requirements.txt requirements-dev.txt bench/requirements.txt | $(BIN)/python

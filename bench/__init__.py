@@ -1,2 +1,2 @@
-"""Benchmarks (issue 9): this project against the alternatives, in one run, as ratios. Never part
+"""Benchmarks: this project against the alternatives, in one run, as ratios. Never part
 of `make test`; run with `make bench` or `make bench-quick` (see bench/run.py)."""

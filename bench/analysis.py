@@ -1,4 +1,4 @@
-"""The targets of issue 9, checked against one run: measured value, met or missed, by how much,
+"""The benchmark targets, checked against one run: measured value, met or missed, by how much,
 why, and what would close a miss. The explanations describe how the code works (they are not
 tuned to the numbers); the numbers come from the run."""
 

@@ -1,7 +1,7 @@
 """The API over HTTP: gunicorn (2 sync workers) on loopback for each system, the load generator
 (bench/loadgen.py) in its own process, a fixed number of requests per endpoint.
 
-Systems: this project (Redis; only when the API of issue 3 is in this build), and the baseline app
+Systems: this project (Redis; only when the REST API is in this build), and the baseline app
 of bench/baseline/ over the ORM on SQLite, on PostgreSQL (127.0.0.1:5432; skipped with a note when
 unreachable), and on PostgreSQL with django-redis as a cache-aside."""
 
@@ -37,7 +37,7 @@ OURS = "this project (Redis)"
 
 
 def project_api_available():
-    """The project's API (issue 3) is in this build when clients/views.py exists and is routed."""
+    """The project's API is in this build when clients/views.py exists and is routed."""
     urls = (ROOT / "config" / "urls.py").read_text()
     return (ROOT / "clients" / "views.py").exists() and "api/" in urls
 
@@ -181,7 +181,7 @@ def run_api(redis_server, requests, size, log, *, postgres=True):
         systems.append((OURS, "config.wsgi:application", ours_env, "bench.prepare_project"))
     else:
         notes.append(
-            f"{OURS}: not available in this build — the REST API (issue 3) is not merged yet "
+            f"{OURS}: not available in this build — the REST API is not part of it "
             "(no clients/views.py routed under /api/). No number is reported for it."
         )
     baseline = {"DJANGO_SETTINGS_MODULE": "bench.baseline.settings"}

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from storage import scripts
-from storage.backends import jsonfile
+from storage.backends import jsonfile_writes
 
 BATCH = 2000
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -80,7 +80,7 @@ def load_jsonfile(collection, make_fields, count):
     started = time.perf_counter()
     for i in range(count):
         write, _doc = collection.create_write(make_fields(i), created_at=stamp(i))
-        reply, _touched = jsonfile._apply(write, state_of)
+        reply, _touched = jsonfile_writes.apply(write, state_of)
         if reply[0] != "ok":
             raise RuntimeError(f"bulk load of {collection.name} failed: {reply!r}")
         state_of(collection.name)["ops"] = {}  # no retry can come: keep the file lean

@@ -6,11 +6,16 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.urls import reverse
 
-from sessions_app.models import Session
 from storage.admin import StorageModelAdmin
 from storage.models import MappedValue
 
 from .models import Client
+
+
+def sessions_relation():
+    """The sessions' foreign key to clients, found from the client side (Client.sessions): the
+    clients app does not import the sessions app that depends on it."""
+    return next(r for r in Client._meta.related_objects if r.get_accessor_name() == "sessions")
 
 
 @admin.register(Client)
@@ -22,7 +27,8 @@ class ClientAdmin(StorageModelAdmin):
 
     def get_queryset(self, request):
         # Sessions per client: one pass over the sessions in memory (memoised), not one query per row.
-        counts = MappedValue("id", lambda: Session.objects.counts_by("client"), default=0)
+        field = sessions_relation().field
+        counts = MappedValue("id", lambda: field.model.objects.counts_by(field.name), default=0)
         return super().get_queryset(request).annotate(sessions_count=counts)
 
     @admin.display(description="sessions", ordering="sessions_count")
@@ -32,11 +38,13 @@ class ClientAdmin(StorageModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Adds the link to the client's sessions (filtered change list) to the page's tools."""
         client_id = unquote(object_id)
-        url = reverse("admin:sessions_app_session_changelist")
+        field = sessions_relation().field
+        meta = field.model._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
         context = {
             **(extra_context or {}),
-            "sessions_url": f"{url}?{urlencode({'client__id__exact': client_id})}",
+            "sessions_url": f"{url}?{urlencode({f'{field.name}__id__exact': client_id})}",
             # The reference index: one round trip, not a scan of every session.
-            "sessions_count": len(Session.storage().ids_by("client_id", client_id)),
+            "sessions_count": len(field.model.storage().ids_by(field.attname, client_id)),
         }
         return super().change_view(request, object_id, form_url, context)

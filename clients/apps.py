@@ -1,13 +1,6 @@
-from django.apps import AppConfig
+from storage.apps import StorageAppConfig
 
 
-class ClientsConfig(AppConfig):
+class ClientsConfig(StorageAppConfig):
     name = "clients"
     verbose_name = "Clients"
-
-    def ready(self):
-        from storage.models import register_model
-
-        from .models import Client
-
-        register_model(Client)

@@ -3,9 +3,9 @@ from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
 
 from storage.models import StorageModel
+from storage.models.fields import StringList
 
-MAX_TAGS = 20
-MAX_TAG_LENGTH = 50
+TAGS = StringList(label="tag", max_items=20, max_length=50)
 
 
 def normalise_email(value):
@@ -14,13 +14,7 @@ def normalise_email(value):
 
 
 def validate_tags(value):
-    if not isinstance(value, list):
-        raise ValidationError("Tags must be a list of strings.")
-    if len(value) > MAX_TAGS:
-        raise ValidationError(f"At most {MAX_TAGS} tags are allowed.")
-    for tag in value:
-        if not isinstance(tag, str) or not 1 <= len(tag.strip()) <= MAX_TAG_LENGTH:
-            raise ValidationError(f"Each tag must be a string of 1 to {MAX_TAG_LENGTH} characters.")
+    TAGS.validate(value)
 
 
 class Client(StorageModel):
@@ -31,9 +25,7 @@ class Client(StorageModel):
     tags = models.JSONField(default=list, blank=True, validators=[validate_tags])
     is_active = models.BooleanField(default=True)
 
-    class Meta:
-        managed = False
-        base_manager_name = "objects"
+    class Meta(StorageModel.Meta):
         ordering = ["-created_at"]
         verbose_name = "client"
 
@@ -48,8 +40,7 @@ class Client(StorageModel):
         if not self.name:
             raise ValidationError({"name": "This field cannot be blank."})
         self.email = (self.email or "").strip()
-        if isinstance(self.tags, list):
-            self.tags = [t.strip() if isinstance(t, str) else t for t in self.tags]
+        self.tags = TAGS.trimmed(self.tags)
 
     def __str__(self):
         return self.name

@@ -2,37 +2,21 @@
 
 from rest_framework import serializers
 
-from config.api.fields import STRICT_FIELD_MAPPING
+from config.api.fields import string_list_field
+from config.api.serializers import RecordSerializer
 
-from .models import MAX_TAG_LENGTH, MAX_TAGS, Client, validate_tags
+from .models import TAGS, Client
 
 ORDERING = ("name", "-name", "created_at", "-created_at")
 
 
-class TagField(serializers.CharField):
-    """A tag is a string (DRF's CharField would turn 1 into "1"), trimmed, 1 to 50 characters."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class ClientSerializer(serializers.ModelSerializer):
-    serializer_field_mapping = STRICT_FIELD_MAPPING  # JSON types as the schema states (issue 8)
+class ClientSerializer(RecordSerializer):
     # The model keeps tags in a JSONField; the API states its shape (and trims each tag).
-    tags = serializers.ListField(
-        child=TagField(min_length=1, max_length=MAX_TAG_LENGTH),
-        max_length=MAX_TAGS,
-        required=False,
-        validators=[validate_tags],
-        help_text=f"At most {MAX_TAGS} tags of 1 to {MAX_TAG_LENGTH} characters.",
-    )
+    tags = string_list_field(TAGS, required=False)
 
     class Meta:
         model = Client
         fields = ["id", "name", "email", "phone", "notes", "tags", "is_active", "version", "created_at", "updated_at"]
-        read_only_fields = ["id", "version", "created_at", "updated_at"]
 
 
 class ClientQuery(serializers.Serializer):

@@ -9,7 +9,7 @@ django.contrib.auth.authenticate):
   the user name or the address is over the limit (and marks the request);
 - the user_login_failed signal counts each failure, per user name and per address;
 - LoginRateLimitMiddleware turns a marked request's answer into a 429 (JSON under /api/).
-The counters live in the storage backend (storage/ratelimit.py), so every process shares them.
+The counters live in the storage backend (config/ratelimit.py), so every process shares them.
 When the backend is unreachable the limit is not enforced (logged): logins need no records.
 """
 
@@ -20,7 +20,8 @@ from django.http import JsonResponse
 
 from storage import log
 from storage.errors import StorageError
-from storage.ratelimit import RateLimit
+
+from .ratelimit import RateLimit
 
 MARK = "login_rate_limited"
 

@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "clients.apps.ClientsConfig",
     "sessions_app.apps.SessionsAppConfig",
     "diagnostics.apps.DiagnosticsConfig",
-    # REST API (issue 3)
+    # REST API
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -60,7 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.api.middleware.RequestBodyLimitMiddleware",  # REST API: 413 before any body is read
-    "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's static files, served by the app (issue 7)
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's static files, served by the app
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -68,8 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "storage.middleware.StaleReadMiddleware",
-    # Admin: storage unavailable -> 503 inside the admin layout (issue 5).
-    "storage.admin_middleware.StorageUnavailableAdminMiddleware",
+    # Admin: storage unavailable -> 503 inside the admin layout.
+    "storage.admin.middleware.StorageUnavailableAdminMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -115,7 +115,7 @@ STORAGES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Storage: the backend is chosen once, here (DESIGN.md "Storage").
+# Storage: the backend is chosen once, at startup (docs/architecture.md).
 REDIS_URL = _env(env.str, "REDIS_URL", default="")
 # Vercel KV / Upstash REST: Vercel's KV_* names first, then the Upstash console's names. The token
 # is never logged (Django's error pages hide settings named *TOKEN* / *API*).
@@ -129,15 +129,11 @@ try:
         redis_url=REDIS_URL,
         rest_url=KV_REST_API_URL,
         rest_token=KV_REST_API_TOKEN,
+        rest_read_only_token=_env(env.str, "KV_REST_API_READ_ONLY_TOKEN", default=""),
         debug=DEBUG,
     )
 except ConfigurationError as exc:
     raise ImproperlyConfigured(str(exc)) from None
-if _backend == "rest" and KV_REST_API_TOKEN == _env(env.str, "KV_REST_API_READ_ONLY_TOKEN", default=""):
-    raise ImproperlyConfigured(
-        "KV_REST_API_TOKEN is the read-only token (it equals KV_REST_API_READ_ONLY_TOKEN): "
-        "writes need the standard token"
-    )
 
 STORAGE = {
     "BACKEND": _backend,
@@ -154,30 +150,18 @@ STORAGE = {
     "DEBUG_FALLBACK": DEBUG,
 }
 
-# Scale-out (issue 7): Redis connection modes, TLS options, replica acknowledgement of writes.
-REDIS_MODE = _env(env.str, "REDIS_MODE", default="auto").strip().lower()
-if REDIS_MODE not in ("auto", "standalone", "cluster", "sentinel"):
-    raise ImproperlyConfigured(f"REDIS_MODE must be auto, standalone, cluster or sentinel, not {REDIS_MODE!r}")
-REDIS_SSL_CERT_REQS = _env(env.str, "REDIS_SSL_CERT_REQS", default="").strip().lower()
-if REDIS_SSL_CERT_REQS not in ("", "required", "optional", "none"):
-    raise ImproperlyConfigured(f"REDIS_SSL_CERT_REQS must be required, optional or none, not {REDIS_SSL_CERT_REQS!r}")
+# Redis connection modes, TLS options, replica acknowledgement of writes: checked by the Redis
+# backend, which uses them (storage/backends/redis.py, redis_modes.py).
 STORAGE.update(
     {
-        "REDIS_MODE": REDIS_MODE,
-        "REDIS_SSL_CERT_REQS": REDIS_SSL_CERT_REQS,
+        "REDIS_MODE": _env(env.str, "REDIS_MODE", default="auto").strip().lower(),
+        "REDIS_SSL_CERT_REQS": _env(env.str, "REDIS_SSL_CERT_REQS", default="").strip().lower(),
         "REDIS_SSL_CA_CERTS": _env(env.str, "REDIS_SSL_CA_CERTS", default=""),
         "REDIS_SENTINEL_PASSWORD": _env(env.str, "REDIS_SENTINEL_PASSWORD", default=""),
         "WAIT_REPLICAS": _env(env.int, "STORAGE_WAIT_REPLICAS", default=0),
         "WAIT_TIMEOUT_MS": _env(env.int, "STORAGE_WAIT_TIMEOUT_MS", default=1000),
     }
 )
-if STORAGE["WAIT_REPLICAS"] < 0 or (
-    STORAGE["WAIT_REPLICAS"] and not 0 < STORAGE["WAIT_TIMEOUT_MS"] < STORAGE["SOCKET_TIMEOUT"] * 1000
-):
-    raise ImproperlyConfigured(
-        "STORAGE_WAIT_REPLICAS must be >= 0, and STORAGE_WAIT_TIMEOUT_MS between 1 and "
-        "STORAGE_SOCKET_TIMEOUT in milliseconds (WAIT must answer before the socket gives up)"
-    )
 
 LOG_FORMAT = _env(env.str, "LOG_FORMAT", default="text")
 if LOG_FORMAT not in ("text", "json"):
@@ -215,7 +199,7 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     CSRF_TRUSTED_ORIGINS = _env(env.list, "CSRF_TRUSTED_ORIGINS", default=[])
 
-# REST API (issue 3): Django REST framework, drf-spectacular. Shared pieces live in config/api/.
+# REST API: Django REST framework, drf-spectacular. Shared pieces live in config/api/.
 API_MAX_BODY_BYTES = 1024 * 1024  # request bodies over 1 MiB get 413 before any parsing
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 REST_FRAMEWORK = {
@@ -226,7 +210,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.ModelPermissions"],
-    # DRF's defaults, with JSON nested too deeply answered 400 instead of 500 (issue 8)
+    # DRF's defaults, with JSON nested too deeply answered 400 instead of 500
     "DEFAULT_PARSER_CLASSES": [
         "config.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -246,7 +230,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # issue 8: the schema documents JSON bodies only (the form parsers serve the browsable API's
+    # the schema documents JSON bodies only (the form parsers serve the browsable API's
     # HTML forms, whose untyped fields can't be described as the JSON types the API defines)
     "PARSER_WHITELIST": ["config.api.parsers.JSONParser"],
     "AUTHENTICATION_WHITELIST": [
@@ -256,7 +240,7 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# Login rate limit (issue 8): failed logins per user name and per client address, counted in the
+# Login rate limit: failed logins per user name and per client address, counted in the
 # storage backend (config/login_limit.py) so every process shares the count; 429 past the limit.
 AUTHENTICATION_BACKENDS = [
     "config.login_limit.LoginRateLimitBackend",

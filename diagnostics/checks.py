@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
+from storage.backends.shared import mask_url
 from storage.collection import stale_served
-from storage.config import mask_url
 from storage.errors import StorageError, StorageUnavailable
 from storage.store import get_store, specs
 
@@ -78,7 +78,7 @@ class RedisHealth(Check):
         started = time.perf_counter()
         backend.ping()
         values = {"latency_ms": round((time.perf_counter() - started) * 1000, 2)}
-        problems, warnings = [], []
+        problems = []
         try:
             canary = backend.canary()
         except StorageUnavailable:
@@ -98,21 +98,7 @@ class RedisHealth(Check):
                 return PASSED, f"Write/read/delete canary ok; {info['reason']}", values
             return WARNING, f"Canary ok, but persistence and eviction policy are unknown: {info['reason']}", values
         values.update({k: v for k, v in info.items() if k != "applicable"})
-        if not info["aof_enabled"] and info["rdb_save"] == "":
-            warnings.append("persistence is off (no AOF, no RDB save points): a restart loses every record")
-        elif not info["aof_enabled"] and info["rdb_save"] is None:
-            warnings.append("AOF is off and the RDB save points can't be read (CONFIG unavailable)")
-        if info["evicting"]:
-            warnings.append(
-                f"maxmemory-policy is {info['maxmemory_policy']}: an evicting Redis deletes records; use noeviction"
-            )
-        if info["maxmemory"]:
-            ratio = info["used_memory"] / info["maxmemory"]
-            values["memory_used_ratio"] = round(ratio, 3)
-            if ratio >= MEMORY_WARNING_RATIO:
-                warnings.append(f"memory use is at {ratio:.0%} of maxmemory")
-        if info["role"] not in ("master", ""):
-            warnings.append(f"this Redis is a {info['role']}: writes need the primary")
+        warnings = _server_warnings(info, values)
         if problems:
             return FAILED, "; ".join(problems + warnings), values
         if warnings:
@@ -124,6 +110,27 @@ class RedisHealth(Check):
             f"canary ok, {values['latency_ms']} ms",
             values,
         )
+
+
+def _server_warnings(info, values):
+    """What an operator should know about the server's persistence, eviction, memory and role."""
+    warnings = []
+    if not info["aof_enabled"] and info["rdb_save"] == "":
+        warnings.append("persistence is off (no AOF, no RDB save points): a restart loses every record")
+    elif not info["aof_enabled"] and info["rdb_save"] is None:
+        warnings.append("AOF is off and the RDB save points can't be read (CONFIG unavailable)")
+    if info["evicting"]:
+        warnings.append(
+            f"maxmemory-policy is {info['maxmemory_policy']}: an evicting Redis deletes records; use noeviction"
+        )
+    if info["maxmemory"]:
+        ratio = info["used_memory"] / info["maxmemory"]
+        values["memory_used_ratio"] = round(ratio, 3)
+        if ratio >= MEMORY_WARNING_RATIO:
+            warnings.append(f"memory use is at {ratio:.0%} of maxmemory")
+    if info["role"] not in ("master", ""):
+        warnings.append(f"this Redis is a {info['role']}: writes need the primary")
+    return warnings
 
 
 class Environment(Check):
@@ -187,13 +194,12 @@ class CacheCoherence(Check):
         store = get_store()
         collections, behind, ahead = {}, [], []
         for name in sorted(specs()):
-            cache = store.collection(name).cache
+            memory, cached = store.collection(name).memory_summary()
             backend_version = store.backend.version(name)
-            memory = cache.version
             collections[name] = {
                 "memory_version": memory,
                 "backend_version": backend_version,
-                "cached_records": len(cache.records),
+                "cached_records": cached,
                 "behind": None if memory is None else max(0, backend_version - memory),
             }
             if memory is not None and memory > backend_version:

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from storage.cache import thaw
 from storage.errors import AlreadyExists, ReferenceViolation, StorageUnavailable, UniqueViolation
-from storage.keys import valid_id
+from storage.keys import ID_RULE, valid_id
 from storage.models import StorageModel, as_validation_error, to_storage_value
 from storage.store import specs
 
@@ -50,7 +50,7 @@ def validate(model, record):
         raise ValidationError("the record must be a JSON object")
     record_id = record.get("id")
     if not valid_id(record_id):
-        raise ValidationError({"id": "must be 1-64 letters, digits, '_' or '-'"})
+        raise ValidationError({"id": f"must be {ID_RULE}"})
     values = {}
     for field in model._meta.concrete_fields:
         if field.attname in record:

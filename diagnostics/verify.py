@@ -1,7 +1,8 @@
-"""verify-redis: the key families, the integrity problems and their fixes (storage/inspect.py)."""
+"""verify-redis: the key families, the integrity problems and their fixes (storage/integrity.py)."""
 
-from storage import inspect
 from storage.store import get_store
+
+from . import integrity
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
@@ -9,15 +10,15 @@ MAX_LIMIT = 10_000
 
 def verify(limit=DEFAULT_LIMIT):
     store = get_store()
-    return {"backend": store.backend.describe(), **inspect.inspect(store).as_dict(limit)}
+    return {"backend": store.backend.describe(), **integrity.inspect(store).as_dict(limit)}
 
 
 def repair(*, delete_orphans=False, dry_run=False, limit=DEFAULT_LIMIT):
     """Verify, apply the safe fixes (or show them with dry_run), verify again."""
     store = get_store()
-    before = inspect.inspect(store)
-    actions = inspect.repair(store, before, delete_orphans=delete_orphans, dry_run=dry_run)
-    after = before if dry_run else inspect.inspect(store)
+    before = integrity.inspect(store)
+    actions = integrity.repair(store, before, delete_orphans=delete_orphans, dry_run=dry_run)
+    after = before if dry_run else integrity.inspect(store)
     return {
         "backend": store.backend.describe(),
         "dry_run": dry_run,

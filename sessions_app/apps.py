@@ -1,14 +1,7 @@
-from django.apps import AppConfig
+from storage.apps import StorageAppConfig
 
 
-class SessionsAppConfig(AppConfig):
+class SessionsAppConfig(StorageAppConfig):
     name = "sessions_app"
     label = "sessions_app"
     verbose_name = "Sessions"
-
-    def ready(self):
-        from storage.models import register_model
-
-        from .models import Session
-
-        register_model(Session)

@@ -22,9 +22,7 @@ class Session(StorageModel):
     location = models.CharField(max_length=200, blank=True, default="")
     notes = models.TextField(max_length=10_000, blank=True, default="", validators=[MaxLengthValidator(10_000)])
 
-    class Meta:
-        managed = False
-        base_manager_name = "objects"
+    class Meta(StorageModel.Meta):
         ordering = ["starts_at"]
         verbose_name = "session"
 
@@ -32,6 +30,7 @@ class Session(StorageModel):
         collection = "sessions"
         id_prefix = "session"
         title_field = "title"
+        listed = ("starts_at",)
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -1,22 +1,18 @@
 """The Session API representation, generated from the model's field declarations."""
 
-from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from config.api.fields import STRICT_FIELD_MAPPING, StrictCharField
-from storage.keys import ID_PATTERN
+from config.api.fields import reference_field
+from config.api.serializers import RecordSerializer
 
 from .models import Session
 
 ORDERING = ("starts_at", "-starts_at", "created_at", "-created_at")
-client_id_validator = RegexValidator(ID_PATTERN, "Enter a valid client id (1-64 letters, digits, '_' or '-').")
 
 
-class SessionSerializer(serializers.ModelSerializer):
-    serializer_field_mapping = STRICT_FIELD_MAPPING  # JSON types as the schema states (issue 8)
-    # A plain string: the client's existence is checked atomically by the write script (400 on
-    # client_id when it names no client), not by a query first.
-    client_id = StrictCharField(max_length=64, validators=[client_id_validator], help_text="The client's id.")
+class SessionSerializer(RecordSerializer):
+    # 400 on client_id when it names no client: checked by the write script.
+    client_id = reference_field("client", help_text="The client's id.")
 
     class Meta:
         model = Session
@@ -33,13 +29,12 @@ class SessionSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "version", "created_at", "updated_at"]
 
 
 class SessionQuery(serializers.Serializer):
     """Query parameters of GET /api/sessions/ (and of a client's sessions)."""
 
-    client_id = serializers.CharField(required=False, max_length=64, validators=[client_id_validator])
+    client_id = reference_field("client", required=False)
     status = serializers.ChoiceField(choices=Session.Status.choices, required=False)
     starts_after = serializers.DateTimeField(required=False, help_text="Sessions starting at or after (ISO 8601).")
     starts_before = serializers.DateTimeField(required=False, help_text="Sessions starting before (ISO 8601).")

@@ -98,9 +98,15 @@ class CollectionCache:
         with self.lock:
             self._drop(record_id)
 
-    def forget(self):
+    def summary(self):
+        """(version, number of cached records)."""
         with self.lock:
-            self.replace(None, [])
+            return self.version, len(self.records)
+
+    def snapshot(self):
+        """(version, {id: record}) as one consistent copy: what this process would serve."""
+        with self.lock:
+            return self.version, dict(self.records)
 
     def ordered(self):
         """Every cached record, oldest first (creation time, then id)."""

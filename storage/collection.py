@@ -8,23 +8,21 @@ acknowledged. When the backend can't be read (after the retries) and stale reads
 """
 
 import contextvars
-import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from ulid import ULID
 
 from . import log
-from .backends.base import Dependent, Write
+from .backends.base import Write
 from .cache import CollectionCache, freeze, parse
-from .errors import InvalidRecord, NotFound, ReferenceViolation, StorageUnavailable, VersionConflict
+from .document import document, head
+from .errors import CommandError, InvalidRecord, NotFound, ReferenceViolation, StorageUnavailable, Unnormalised
 from .keys import valid_id
 
-READ_ONLY_FIELDS = ("id", "version", "created_at", "updated_at")
 # How log lines name the backend, as the seed's operators read them ("saved to Redis").
 BACKEND_NAMES = {"redis": "Redis", "rest": "Vercel KV", "jsonfile": "JSON files"}
-LAST_WRITER_WINS_ATTEMPTS = 5
 
 _stale = contextvars.ContextVar("storage_stale", default=False)
 
@@ -48,6 +46,7 @@ class CollectionSpec:
     unique: dict = field(default_factory=dict)  # field -> normaliser(value) -> str
     references: dict = field(default_factory=dict)  # field -> target collection name
     title_field: str = ""  # a field that makes log lines readable (name, title...)
+    listed: tuple = ()  # further fields that identify a record in a diagnostics listing
 
 
 def now_iso():
@@ -159,6 +158,14 @@ class Collection:
             collection=self.name,
         )
 
+    def memory(self):
+        """(version, {id: record}) this process holds, without asking the backend (diagnostics)."""
+        return self.cache.snapshot()
+
+    def memory_summary(self):
+        """(version, number of records) this process holds (health)."""
+        return self.cache.summary()
+
     def count(self):
         return self.backend.count(self.name)
 
@@ -167,14 +174,15 @@ class Collection:
             return []
         return self.backend.ids_by(self.name, field_name, value)
 
-    # writes
+    # writes: one script call each; the script reads what it needs of the stored record itself
     def create(self, fields, *, record_id=None, created_at=None, updated_at=None, version=None):
         """Store a new record. record_id / created_at / updated_at / version are for imports (a
         restored record keeps them); otherwise server-assigned (version 1)."""
         write, doc = self.create_write(
             fields, record_id=record_id, created_at=created_at, updated_at=updated_at, version=version
         )
-        return self._commit(write, doc, "created")
+        result = self._commit(write, "created")
+        return self._written(write, doc, result, "created")
 
     def create_write(self, fields, *, record_id=None, created_at=None, updated_at=None, version=None):
         """(Write, document) of a create, not sent: create() commits it, bulk loaders batch it."""
@@ -182,78 +190,70 @@ class Collection:
         if not valid_id(record_id):
             raise ValueError(f"invalid record id {record_id!r}")
         stamp = now_iso()
-        doc = self._document(record_id, fields, int(version or 1), created_at or stamp, updated_at or stamp)
-        write = Write(
-            op="create",
-            collection=self.name,
-            record_id=record_id,
-            op_id=uuid.uuid4().hex,
-            doc=doc,
-            created_ms=_epoch_ms(created_at or stamp),
-            unique=self._unique_changes(None, fields),
-            by=self._by_changes(None, fields),
-            refs=self._refs(fields),
-        )
-        return write, doc
+        created_at = created_at or stamp
+        write = self.build_write("create", record_id, fields, updated_at=updated_at or stamp)
+        doc = document(write.head, int(version or 1), created_at, write.updated_at)
+        return replace(write, doc=doc, created_ms=epoch_ms(created_at)), doc
 
     def update(self, record_id, fields, *, expected_version=None):
         """Replace the record's fields. With expected_version, a stale version is a conflict;
-        without it, the latest version is updated (retrying if another write slips in)."""
-        attempts = 1 if expected_version is not None else LAST_WRITER_WINS_ATTEMPTS
-        for attempt in range(1, attempts + 1):
-            current = self.get(record_id)
-            if current is None:
-                raise NotFound(self.name, record_id)
-            if expected_version is not None and current["version"] != expected_version:
-                raise VersionConflict(self.name, record_id, expected_version, current["version"])
-            version = current["version"] + 1
-            doc = self._document(record_id, fields, version, current["created_at"], now_iso())
-            write = Write(
-                op="update",
-                collection=self.name,
-                record_id=record_id,
-                op_id=uuid.uuid4().hex,
-                doc=doc,
-                expected_version=current["version"],
-                unique=self._unique_changes(current, fields),
-                by=self._by_changes(current, fields),
-                refs=self._refs(fields),
-            )
-            try:
-                return self._commit(write, doc, "updated")
-            except VersionConflict:
-                if attempt == attempts:
-                    raise
+        without it, the latest version is updated (last writer wins, decided by the script)."""
+        write = self.build_write("update", record_id, fields, expected_version=expected_version, updated_at=now_iso())
+        result = self._commit(write, "updated")
+        doc = document(write.head, result.record_version, result.created_at, write.updated_at)
+        return self._written(write, doc, result, "updated")
 
     def delete(self, record_id, *, expected_version=None, cascade=False):
         """Delete the record; returns how many dependents went with it (cascade)."""
-        current = self.get(record_id)
-        if current is None:
+        write = self.build_write("delete", record_id, None, expected_version=expected_version, cascade=cascade)
+        return self._written(write, None, self._commit(write, "deleted"), "deleted")
+
+    def build_write(self, op, record_id, fields, *, expected_version=None, updated_at="", cascade=False):
+        """The one builder of a Write. fields is None for a delete. The index entries carry the new
+        values only: the script finds the old ones in the stored record."""
+        if op != "create" and not valid_id(record_id):
             raise NotFound(self.name, record_id)
-        write = Write(
-            op="delete",
+        values = fields or {}
+        return Write(
+            op=op,
             collection=self.name,
             record_id=record_id,
             op_id=uuid.uuid4().hex,
+            head=head(record_id, values) if fields is not None else "",
+            updated_at=updated_at,
             expected_version=expected_version,
-            unique=self._unique_changes(current, None),
-            by=self._by_changes(current, None),
-            dependents=self.dependents,
+            unique=tuple(
+                (name, normalise(values.get(name)) or "", _text(values.get(name)))
+                for name, normalise in self.spec.unique.items()
+            ),
+            by=tuple((name, values.get(name) or "") for name in self.spec.references),
+            refs=self._refs(values) if fields is not None else (),
+            dependents=self.dependents if op == "delete" else (),
             cascade=cascade,
         )
-        result = self._commit(write, None, "deleted")
-        return result
 
-    def _commit(self, write, doc, verb):
+    def _commit(self, write, verb):
+        """Send the write; when the script asks how a stored unique value normalises (one the
+        script can't work out by itself), answer and send it again."""
         try:
-            result = self.backend.write(write)
+            for _ in range(len(self.spec.unique) + 1):
+                try:
+                    return self.backend.write(write)
+                except Unnormalised as asked:
+                    norm = self.spec.unique[asked.field](asked.value) or ""
+                    write = replace(write, normalised={**write.normalised, asked.field: (asked.value, norm)})
+            raise CommandError(f"the {write.op} script kept asking for normalised values")
         except Exception as exc:
+            if isinstance(exc, NotFound):
+                self.cache.discard(write.record_id)
             log.error(
                 f"Error: {self.label} {write.record_id} not {verb} ({type(exc).__name__}: {exc})",
                 collection=self.name,
                 id=write.record_id,
             )
             raise
+
+    def _written(self, write, doc, result, verb):
         record = parse(doc) if doc is not None else None
         self.cache.written(write.record_id, record, result.collection_version)
         title = record.get(self.spec.title_field, "") if record is not None and self.spec.title_field else ""
@@ -267,28 +267,6 @@ class Collection:
         )
         return record if record is not None else result
 
-    # helpers
-    def _document(self, record_id, fields, version, created_at, updated_at):
-        body = {k: v for k, v in fields.items() if k not in READ_ONLY_FIELDS}
-        doc = {"id": record_id, **body, "version": version, "created_at": created_at, "updated_at": updated_at}
-        return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
-
-    def _unique_changes(self, current, fields):
-        changes = []
-        for name, normalise in self.spec.unique.items():
-            old = normalise(current.get(name)) if current is not None else ""
-            new = normalise(fields.get(name)) if fields is not None else ""
-            changes.append((name, old or "", new or ""))
-        return tuple(changes)
-
-    def _by_changes(self, current, fields):
-        changes = []
-        for name in self.spec.references:
-            old = (current.get(name) or "") if current is not None else ""
-            new = (fields.get(name) or "") if fields is not None else ""
-            changes.append((name, old, new))
-        return tuple(changes)
-
     def _refs(self, fields):
         refs = []
         for name, target in self.spec.references.items():
@@ -299,26 +277,13 @@ class Collection:
         return tuple(refs)
 
 
-def dependents_of(name, specs):
-    """The Dependent entries of collection `name`: every other spec that references it."""
-    found = []
-    for spec in specs:
-        for field_name, target in spec.references.items():
-            if target == name:
-                if spec.unique:
-                    # The cascade script can't normalise unique values by itself.
-                    raise NotImplementedError(f"{spec.name} has unique fields: it can't be a cascade dependent")
-                found.append(Dependent(spec.name, field_name, tuple(spec.references)))
-    return tuple(found)
+def _text(value):
+    return value if isinstance(value, str) else ""
 
 
 def epoch_ms(iso):
     """Milliseconds since the epoch of a stored ISO timestamp (the index score)."""
-    return _epoch_ms(iso)
-
-
-def _epoch_ms(iso):
     return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
 
 
-__all__ = ["Collection", "CollectionSpec", "dependents_of", "freeze", "stale_served", "reset_stale"]
+__all__ = ["Collection", "CollectionSpec", "freeze", "stale_served", "reset_stale"]

@@ -81,3 +81,13 @@ class DependentsExist(StorageError):
             f"{collection} {record_id!r} still has {count} record(s) in {dependent_collection}; "
             "delete them first or ask for a cascade delete"
         )
+
+
+class Unnormalised(StorageError):
+    """The write script met a stored unique value it can't normalise by itself (it knows plain and
+    ASCII lower-case forms only): the collection sends the write again with Python's normal form.
+    Nothing was applied."""
+
+    def __init__(self, field, value):
+        self.field, self.value = field, value
+        super().__init__(f"the stored {field} {value!r} needs its normalised form")

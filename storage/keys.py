@@ -2,7 +2,9 @@
 
 import re
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ID_MAX_LENGTH = 64
+ID_PATTERN = re.compile(rf"^[A-Za-z0-9_-]{{1,{ID_MAX_LENGTH}}}$")
+ID_RULE = f"1-{ID_MAX_LENGTH} letters, digits, '_' or '-'"  # how messages state the id format
 PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 RATE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
@@ -43,7 +45,7 @@ class KeyLayout:
         return f"{self.root}:op:{op_id}"
 
     def rate(self, name):
-        """A rate-limit counter (storage/ratelimit.py makes the names: never raw user input)."""
+        """A rate-limit counter (config/ratelimit.py makes the names: never raw user input)."""
         if not RATE_NAME_PATTERN.fullmatch(name or ""):
             raise ValueError(f"invalid rate-limit counter name {name!r}")
         return f"{self.root}:rate:{name}"

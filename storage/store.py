@@ -3,7 +3,8 @@
 import threading
 
 from . import log
-from .collection import Collection, dependents_of
+from .backends.base import Dependent
+from .collection import Collection
 
 _specs = {}  # collection name -> CollectionSpec, registered by the apps' models
 _lock = threading.Lock()
@@ -43,9 +44,6 @@ class Store:
                     self._collections[name] = found
         return found
 
-    def collections(self):
-        return [self.collection(name) for name in sorted(_specs)]
-
     def close(self):
         self.backend.close()
 
@@ -76,3 +74,16 @@ def describe():
     info = get_store().backend.describe()
     log.success(f"Storage backend: {info['backend']} ({info['target']}, {info['mode']})", **info)
     return info
+
+
+def dependents_of(name, specs):
+    """The Dependent entries of collection `name`: every other spec that references it."""
+    found = []
+    for spec in specs:
+        for field_name, target in spec.references.items():
+            if target == name:
+                if spec.unique:
+                    # The cascade script can't normalise unique values by itself.
+                    raise NotImplementedError(f"{spec.name} has unique fields: it can't be a cascade dependent")
+                found.append(Dependent(spec.name, field_name, tuple(spec.references)))
+    return tuple(found)

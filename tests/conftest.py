@@ -7,7 +7,7 @@ import pytest
 from storage.backends.jsonfile import JsonFileBackend
 from storage.backends.redis import RedisBackend
 from storage.backends.rest import RestBackend
-from storage.store import Store, set_store
+from storage.store import Store, get_store, set_store
 from tests.redis_server import BINARY, RedisServer
 from tests.upstash_server import UpstashServer
 
@@ -82,11 +82,22 @@ def store(request, prefix, tmp_path, use_store):
 
 
 @pytest.fixture
+def clients(store):
+    """The clients collection of the contract store (on each backend)."""
+    return get_store().collection("clients")
+
+
+@pytest.fixture
+def sessions(store):
+    return get_store().collection("sessions")
+
+
+@pytest.fixture
 def redis_store(redis_server, prefix, use_store):
     return use_store(make_backend("redis", prefix, redis_server=redis_server))
 
 
-# --- Vercel KV / Upstash REST (issue 6) ---------------------------------------------------------
+# --- Vercel KV / Upstash REST ---------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +115,7 @@ def rest_store(rest_server, prefix, use_store):
     return use_store(make_backend("rest", prefix, rest_server=rest_server))
 
 
-# --- Scale-out (issue 7): a 3-master Redis Cluster and a master + replica + 3 sentinels -----------
+# --- Scale-out: a 3-master Redis Cluster and a master + replica + 3 sentinels -----------
 
 
 @pytest.fixture(scope="session")

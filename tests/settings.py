@@ -13,7 +13,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
 os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="static-test-"))  # whitenoise wants it to exist
-# Login rate limit (issue 8): out of the way of the other tests; tests/api/test_login_limit.py lowers it.
+# Login rate limit: out of the way of the other tests; tests/api/test_login_limit.py lowers it.
 os.environ.setdefault("AUTH_FAILURE_LIMIT", "1000")
 
 from config.settings import *  # noqa: E402,F403

@@ -26,7 +26,7 @@ from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.slow
 # 8 x 300 updates take ~2 minutes on 2 cores (~210 HTTP requests/s with 8 writers contending);
-# The count, 8 x 300, runs in make test and CI (about 2 minutes on 2 cores);
+# The target count, 8 x 300, runs in make test and CI (about 2 minutes on 2 cores);
 # RELIABILITY_RMW_UPDATES=40 gives a quick local run (docs/reliability.md).
 RMW_UPDATES = int(os.environ.get("RELIABILITY_RMW_UPDATES", "300"))
 # One budget for the 8-process run, nested so that the writers give up first, then the wait for

@@ -1,4 +1,4 @@
-"""Smoke test of the benchmark code (issue 9) on tiny sizes: it runs end to end and writes a report.
+"""Smoke test of the benchmark code on tiny sizes: it runs end to end and writes a report.
 No timing is asserted (speed belongs to the benchmarks themselves); the API part is skipped here
 (it starts gunicorn and databases: `make bench-quick` covers it)."""
 

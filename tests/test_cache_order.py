@@ -1,4 +1,4 @@
-"""The per-process cache keeps list order incrementally (bench issue 9: a change must not cost a
+"""The per-process cache keeps list order incrementally (a change must not cost a
 sort of the whole collection). Whatever sequence of writes, refreshes and reads it sees, its
 list is exactly the records sorted by (created_at, id)."""
 

@@ -1,4 +1,4 @@
-"""Backend selection and startup configuration (DESIGN.md "Storage")."""
+"""Backend selection and startup configuration (docs/architecture.md)."""
 
 import os
 import subprocess
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.config import mask_url, select_backend
+from storage.backends.shared import mask_url
+from storage.config import select_backend
 from storage.errors import ConfigurationError
 
 ROOT = Path(__file__).resolve().parent.parent

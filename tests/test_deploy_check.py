@@ -1,4 +1,4 @@
-"""`manage.py check --deploy --fail-level WARNING` is clean with production settings (issue 8)."""
+"""`manage.py check --deploy --fail-level WARNING` is clean with production settings."""
 
 import os
 import secrets

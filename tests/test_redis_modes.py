@@ -1,4 +1,4 @@
-"""Connection modes of the redis backend (issue 7) on real servers: unix://, rediss:// (TLS), Redis
+"""Connection modes of the redis backend on real servers: unix://, rediss:// (TLS), Redis
 Cluster found by itself or forced, a prefix per tenant spread over the cluster, WAIT for replicas."""
 
 import shutil
@@ -10,7 +10,8 @@ from redis.cluster import key_slot
 
 from storage.backends.redis import RedisBackend
 from storage.backends.redis_modes import ConnectOptions, parse_sentinel_url
-from storage.config import mask_url, select_backend
+from storage.backends.shared import mask_url
+from storage.config import select_backend
 from storage.errors import (
     CommandError,
     ConfigurationError,

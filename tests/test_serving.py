@@ -1,4 +1,4 @@
-"""Production serving (issue 7): `manage.py check --deploy` is clean with the documented production
+"""Production serving: `manage.py check --deploy` is clean with the documented production
 variables, and gunicorn with config/gunicorn.conf.py serves the app and the admin's static files
 (whitenoise), logs each request, and reloads its workers gracefully on SIGHUP."""
 

@@ -1,13 +1,9 @@
 """The storage contract, run on every backend: real Redis, fakeredis and JSON files."""
 
-import json
-
 import pytest
 
 from storage import errors
-from storage.backends.base import Write
 from storage.collection import Collection, CollectionSpec
-from storage.store import get_store
 
 CLIENTS = CollectionSpec("clients", "client", "Client", unique={"email": lambda v: (v or "").strip().casefold()})
 
@@ -27,16 +23,6 @@ def session_fields(client_id, title="Intro", **extra):
         "notes": "",
         **extra,
     }
-
-
-@pytest.fixture
-def clients(store):
-    return get_store().collection("clients")
-
-
-@pytest.fixture
-def sessions(store):
-    return get_store().collection("sessions")
 
 
 class CountingBackend:
@@ -243,19 +229,13 @@ def test_trimmed_change_log_makes_an_old_cache_reload(store, monkeypatch):
 
 def test_a_retried_write_with_the_same_operation_id_applies_once(store, clients):
     record = clients.create(client_fields())
-    doc = dict(record, name="Once", version=2)
-    write = Write(
-        op="update",
-        collection="clients",
-        record_id=record["id"],
-        op_id="op-123",
-        doc=json.dumps(doc),
-        expected_version=1,
-        unique=(("email", "", ""),),
+    write = clients.build_write(
+        "update", record["id"], client_fields(name="Once"), expected_version=1, updated_at=record["updated_at"]
     )
     first = store.backend.write(write)
     second = store.backend.write(write)  # the "retry" after a lost reply
     assert first == second and first.record_version == 2
+    assert first.created_at == record["created_at"]
     assert store.backend.version("clients") == 2
     assert clients.get(record["id"])["version"] == 2
 

@@ -7,8 +7,8 @@ from django.forms import modelform_factory
 
 from clients.models import Client
 from sessions_app.models import Session
+from storage.admin.forms import VERSION_FIELD, StorageModelForm
 from storage.errors import StorageUnavailable
-from storage.forms import VERSION_FIELD, StorageModelForm
 from storage.store import get_store
 from tests.conftest import make_backend
 

@@ -1,9 +1,9 @@
 """The diagnostics part of the backend contract (server_info, canary, sample_ids, raw_state,
-repair), on every backend; and storage.inspect on a consistent store."""
+repair), on every backend; and diagnostics.integrity on a consistent store."""
 
 import pytest
 
-from storage import inspect
+from diagnostics import integrity
 from storage.backends.base import Fix
 from storage.store import get_store
 from tests.diag_helpers import make_client, make_session
@@ -51,7 +51,7 @@ def test_raw_state_mirrors_the_writes(filled):
 
 def test_inspect_finds_nothing_on_a_consistent_store(filled):
     store = filled[0]
-    found = inspect.inspect(store)
+    found = integrity.inspect(store)
     assert found.consistent, found.problems
     assert found.as_dict()["collections"]["sessions"]["records"]["count"] == 1
 

@@ -1,4 +1,4 @@
-"""The model bridge's QuerySet (storage/models.py): filters, ordering, slices, unsupported methods."""
+"""The model bridge's QuerySet (storage/models/): filters, ordering, slices, unsupported methods."""
 
 import pytest
 from django.db.models import Q

@@ -1,13 +1,13 @@
-"""The rate-limit primitive of the storage layer (issue 8): fixed-window counters under the key
-prefix (`hit` / `hits` in the backend contract, storage/ratelimit.py), on every backend and shared
+"""The rate-limit primitive of the storage layer: fixed-window counters under the key
+prefix (`hit` / `hits` in the backend contract, config/ratelimit.py), on every backend and shared
 across processes."""
 
 import time
 
 import pytest
 
+from config.ratelimit import RateLimit
 from storage.backends.redis import RedisBackend
-from storage.ratelimit import RateLimit
 from tests.conftest import make_backend
 from tests.test_processes import run_worker
 

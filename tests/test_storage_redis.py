@@ -52,7 +52,7 @@ def test_a_write_whose_reply_is_lost_is_applied_once(own_redis_server, prefix):
     counters = collection_on(own_redis_server, prefix, socket_timeout=1.0)
     record = counters.create({"value": 0})
     # The update script is loaded first: otherwise the first attempt would only meet NOSCRIPT and
-    # nothing would be applied twice whatever the operation ids (issue 8: checked by giving the
+    # nothing would be applied twice whatever the operation ids (checked by giving the
     # retry a fresh operation id, which must then fail this test with a false conflict).
     own_redis_server.client().script_load(scripts.source("update"))
 

@@ -1,5 +1,5 @@
 """Two gunicorn servers (2 workers each, 4 processes with 4 memory caches) on one Redis: a write
-through one is read through the other on the very next request (issue 7)."""
+through one is read through the other on the very next request."""
 
 import httpx
 import pytest

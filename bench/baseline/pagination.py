@@ -2,7 +2,7 @@ from rest_framework.pagination import LimitOffsetPagination
 
 
 class Pagination(LimitOffsetPagination):
-    """As the project's API (issue 3): limit / offset, 50 by default, 500 at most."""
+    """As the project's API: limit / offset, 50 by default, 500 at most."""
 
     default_limit = 50
     max_limit = 500

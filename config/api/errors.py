@@ -33,7 +33,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
     elif isinstance(exc, exceptions.UnsupportedMediaType):
-        # The issue asks for 400 on a wrong content type (DRF would say 415).
+        # A wrong content type is a 400 (DRF would say 415): the API documents 400 for it.
         exc = exceptions.ParseError(str(exc.detail), code="unsupported_media_type")
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and set(response.data) == {"detail"}:

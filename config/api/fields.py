@@ -1,12 +1,15 @@
-"""Strict JSON types (issue 8): the schema says string / integer / boolean, so a JSON body that
+"""Strict JSON types: the schema says string / integer / boolean, so a JSON body that
 sends 0 for a string, "60" for an integer or 1 for a boolean gets a 400 instead of a silent
 conversion. HTML forms (the browsable API) send only strings and keep DRF's conversions.
 
 STRICT_FIELD_MAPPING replaces ModelSerializer.serializer_field_mapping in the record serializers.
 """
 
+from django.core.validators import RegexValidator
 from django.db import models
 from rest_framework import serializers
+
+from storage.keys import ID_MAX_LENGTH, ID_PATTERN, ID_RULE
 
 
 def _from_json(field):
@@ -43,3 +46,30 @@ STRICT_FIELD_MAPPING = {
     models.PositiveSmallIntegerField: StrictIntegerField,
     models.SmallIntegerField: StrictIntegerField,
 }
+
+
+def reference_field(label, **kwargs):
+    """A record id sent as a plain string (its existence is checked atomically by the write
+    script, not by a query first), in the id format storage accepts."""
+    validator = RegexValidator(ID_PATTERN, f"Enter a valid {label} id ({ID_RULE}).")
+    return StrictCharField(max_length=ID_MAX_LENGTH, validators=[validator], **kwargs)
+
+
+class StringItemField(serializers.CharField):
+    """An item of a string list: a string (DRF's CharField would turn 1 into "1"), trimmed."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def string_list_field(shape, **kwargs):
+    """The API field of a storage.models.fields.StringList, built from its declaration."""
+    return serializers.ListField(
+        child=StringItemField(min_length=1, max_length=shape.max_length),
+        max_length=shape.max_items,
+        validators=[shape.validate],
+        help_text=shape.help_text,
+        **kwargs,
+    )

@@ -1,5 +1,5 @@
 """DRF's JSON parser, with deeply nested documents refused (400) instead of crashing (500): the
-json module raises RecursionError, not ValueError, past Python's recursion limit (issue 8)."""
+json module raises RecursionError, not ValueError, past Python's recursion limit."""
 
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError

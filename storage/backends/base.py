@@ -15,20 +15,24 @@ class Dependent:
 
 @dataclass(frozen=True)
 class Write:
-    """One atomic write. Unique and by-index entries are (field, old value, new value); '' = none."""
+    """One atomic write, carrying new values only: an update or a delete reads the stored record
+    (version, created_at, old unique and by-index values) inside the atomic step. '' = none."""
 
     op: str  # "create" | "update" | "delete"
     collection: str
     record_id: str
     op_id: str
-    doc: str = ""  # the full record as JSON text (create / update)
-    expected_version: int | None = None  # required for update, optional for delete
+    doc: str = ""  # create: the full record as JSON text
+    head: str = ""  # update: the record's JSON text up to its system fields (collection.head)
+    updated_at: str = ""  # update: the new updated_at
+    expected_version: int | None = None  # None: last writer wins
     created_ms: int = 0  # index score (create)
-    unique: tuple = ()
-    by: tuple = ()
+    unique: tuple = ()  # (field, new normalised value, new value as sent)
+    by: tuple = ()  # (field, new value) of each by-indexed (reference) field
     refs: tuple = ()  # (field, target collection, value): the target must exist
     dependents: tuple = ()  # Dependent(...) (delete)
     cascade: bool = False
+    normalised: dict = field(default_factory=dict)  # field -> (stored value, its normalised form)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class WriteResult:
     record_version: int  # 0 after a delete
     collection_version: int
     cascaded: int = 0  # dependents deleted with the record
+    created_at: str = ""  # update: the record's creation time, read by the script
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class Changes:
 
 @dataclass(frozen=True)
 class RawState:
-    """Everything a backend holds for one collection, read for diagnostics (storage/inspect.py)."""
+    """Everything a backend holds for one collection, read for diagnostics (diagnostics/integrity.py)."""
 
     records: dict  # id -> stored text (None when the key holds something that is not a string)
     index: dict  # id -> score (creation ms)
@@ -77,6 +82,17 @@ class Backend:
     """Subclasses implement every method; raising the storage errors (errors.py) on failure."""
 
     name = "base"
+
+    @classmethod
+    def from_settings(cls, settings):
+        """The backend built from the STORAGE settings dict (config/settings.py passes the
+        environment's values on; the backend checks the ones it uses)."""
+        raise NotImplementedError
+
+    @classmethod
+    def check_target(cls, **values):
+        """Refuse, with a message naming the variable to fix, a target (URL, token) this backend
+        can't use; called when the backend is chosen, before anything connects."""
 
     def describe(self):
         """{"backend", "target" (credentials masked), "mode"} for logs and health."""

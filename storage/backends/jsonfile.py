@@ -18,9 +18,9 @@ from pathlib import Path
 
 from ..errors import CommandError, InvalidRecord, TransientError
 from ..keys import KeyLayout
-from . import commands
 from .base import Backend, Changes, RawState
-from .commands import OP_TTL_SECONDS, interpret_reply
+from .commands import interpret_reply
+from .jsonfile_writes import apply
 
 RATE_FILE = ".ratelimit.json"
 
@@ -31,6 +31,10 @@ def _empty():
 
 class JsonFileBackend(Backend):
     name = "jsonfile"
+
+    @classmethod
+    def from_settings(cls, settings):
+        return cls(settings["DATA_DIR"], settings["KEY_PREFIX"])
 
     def __init__(self, data_dir, prefix):
         self.keys = KeyLayout(prefix)  # validates the prefix, which becomes a directory name
@@ -202,113 +206,7 @@ class JsonFileBackend(Backend):
                     states[collection] = json.loads(json.dumps(self._load(collection)))  # private copy
                 return states[collection]
 
-            reply, touched = _apply(write, state_of)
+            reply, touched = apply(write, state_of)
             for collection in sorted(touched, key=lambda c: c == write.collection):  # dependents first
                 self._save(collection, states[collection])
         return interpret_reply(write, reply)
-
-
-def _record_change(state, record_id):
-    state["version"] += 1
-    state["changes"][record_id] = state["version"]
-    if len(state["changes"]) > commands.CHANGES_MAX + commands.CHANGES_SLACK:
-        ordered = sorted(state["changes"].items(), key=lambda item: item[1])
-        drop = ordered[: len(ordered) - commands.CHANGES_MAX]
-        for old_id, _ in drop:
-            del state["changes"][old_id]
-        state["floor"] = drop[-1][1]
-    return state["version"]
-
-
-def _apply_indexes(state, write):
-    for field, old, new in write.unique:
-        values = state["unique"].setdefault(field, {})
-        if old and old != new and values.get(old) == write.record_id:
-            del values[old]
-        if new:
-            values[new] = write.record_id
-    for field, old, new in write.by:
-        values = state["by"].setdefault(field, {})
-        if old and old != new and write.record_id in values.get(old, []):
-            values[old].remove(write.record_id)
-            if not values[old]:
-                del values[old]
-        if new and write.record_id not in values.setdefault(new, []):
-            values[new].append(write.record_id)
-
-
-def _problem(state, write, state_of):
-    for field, _old, new in write.unique:
-        owner = state["unique"].get(field, {}).get(new)
-        if new and owner and owner != write.record_id:
-            return ["unique", field, owner]
-    for field, target, value in write.refs:
-        if value and value not in state_of(target)["records"]:
-            return ["ref", field, value]
-    return None
-
-
-def _apply(write, state_of):
-    """The Lua scripts' logic over the parsed files. Returns (reply, collections to save)."""
-    state = state_of(write.collection)
-    now = time.time()
-    state["ops"] = {k: v for k, v in state["ops"].items() if v[1] > now}
-    if write.op_id in state["ops"]:
-        return state["ops"][write.op_id][0], set()
-    touched = {write.collection}
-
-    def finish(reply):
-        state["ops"][write.op_id] = [reply, now + OP_TTL_SECONDS]
-        return reply, touched
-
-    current = state["records"].get(write.record_id)
-    if write.op == "create":
-        if current is not None:
-            return finish(["exists"])
-        problem = _problem(state, write, state_of)
-        if problem:
-            return finish(problem)
-        state["records"][write.record_id] = json.loads(write.doc)
-        state["index"][write.record_id] = write.created_ms
-        _apply_indexes(state, write)
-        return finish(["ok", 1, _record_change(state, write.record_id)])
-
-    if current is None:
-        return finish(["not_found"])
-    version = int(current.get("version", 0))
-    expected = write.expected_version
-    if (write.op == "update" or expected is not None) and version != expected:
-        return finish(["conflict", version])
-
-    if write.op == "update":
-        problem = _problem(state, write, state_of)
-        if problem:
-            return finish(problem)
-        state["records"][write.record_id] = json.loads(write.doc)
-        _apply_indexes(state, write)
-        return finish(["ok", version + 1, _record_change(state, write.record_id)])
-
-    for dep in write.dependents:
-        members = state_of(dep.collection)["by"].get(dep.field, {}).get(write.record_id, [])
-        if members and not write.cascade:
-            return finish(["dependents", dep.collection, len(members)])
-    cascaded = 0
-    if write.cascade:
-        for dep in write.dependents:
-            dep_state = state_of(dep.collection)
-            for dep_id in list(dep_state["by"].get(dep.field, {}).get(write.record_id, [])):
-                record = dep_state["records"].pop(dep_id, None)
-                if record is not None:
-                    cascaded += 1
-                    for field in dep.by_fields:
-                        ids = dep_state["by"].get(field, {}).get(record.get(field), [])
-                        if dep_id in ids:
-                            ids.remove(dep_id)
-                dep_state["index"].pop(dep_id, None)
-                _record_change(dep_state, dep_id)
-            dep_state["by"].get(dep.field, {}).pop(write.record_id, None)
-            touched.add(dep.collection)
-    del state["records"][write.record_id]
-    state["index"].pop(write.record_id, None)
-    _apply_indexes(state, write)
-    return finish(["ok", 0, _record_change(state, write.record_id), cascaded])

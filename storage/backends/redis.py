@@ -7,16 +7,15 @@ from contextlib import contextmanager
 import redis
 
 from .. import log, scripts
-from ..config import mask_url
 from ..errors import CommandError, ConfigurationError, TransientError, WriteNotDurable
 from ..retry import with_retry
-from .commands import SCAN_COUNT, CommandBackend
+from .command_diagnostics import SCAN_COUNT
+from .commands import CommandBackend
 from .redis_modes import ConnectOptions, connect, mode_of_url
+from .shared import CREDENTIAL_REPLIES, TRANSIENT_REPLIES, mask_url
 
-TRANSIENT_REPLIES = ("LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "READONLY")
 # redis-py strips the reply's first word from these: matched by class, not by text.
 REDIRECTS = (redis.ReadOnlyError, redis.exceptions.TryAgainError, redis.exceptions.AskError)
-CREDENTIAL_REPLIES = ("NOAUTH", "WRONGPASS", "NOPERM")
 
 
 @contextmanager
@@ -45,6 +44,25 @@ def translated_errors():
 
 class RedisBackend(CommandBackend):
     name = "redis"
+
+    @classmethod
+    def from_settings(cls, settings):
+        return cls(
+            settings["REDIS_URL"],
+            settings["KEY_PREFIX"],
+            socket_timeout=settings["SOCKET_TIMEOUT"],
+            connect_timeout=settings["CONNECT_TIMEOUT"],
+            mode=settings.get("REDIS_MODE", "auto"),
+            ssl_cert_reqs=settings.get("REDIS_SSL_CERT_REQS", ""),
+            ssl_ca_certs=settings.get("REDIS_SSL_CA_CERTS", ""),
+            sentinel_password=settings.get("REDIS_SENTINEL_PASSWORD", ""),
+            wait_replicas=settings.get("WAIT_REPLICAS", 0),
+            wait_timeout_ms=settings.get("WAIT_TIMEOUT_MS", 1000),
+        )
+
+    @classmethod
+    def check_target(cls, *, redis_url="", **_):
+        mode_of_url(redis_url, "auto")
 
     def __init__(
         self,

@@ -24,14 +24,12 @@ import time
 import httpx
 
 from .. import scripts
-from ..config import mask_url
 from ..errors import CommandError, ConfigurationError, TransientError
 from ..retry import with_retry
 from .commands import CommandBackend
-from .redis import TRANSIENT_REPLIES
+from .shared import CREDENTIAL_REPLIES, TRANSIENT_REPLIES, mask_url
 
 SYNC_TOKEN_HEADER = "upstash-sync-token"  # nosec B105
-PERMISSION_REPLIES = ("NOPERM", "NOAUTH", "WRONGPASS")
 MAX_ERROR_TEXT = 300  # characters of a server's error message kept in ours
 
 
@@ -42,15 +40,34 @@ class NoScript(CommandError):
 class RestBackend(CommandBackend):
     name = "rest"
 
+    @classmethod
+    def from_settings(cls, settings):
+        return cls(
+            settings["REST_URL"],
+            settings["REST_TOKEN"],
+            settings["KEY_PREFIX"],
+            timeout=settings["SOCKET_TIMEOUT"],
+            connect_timeout=settings["CONNECT_TIMEOUT"],
+        )
+
+    @classmethod
+    def check_target(cls, *, rest_url="", rest_token="", rest_read_only_token="", **_):
+        if not (rest_url or "").strip().startswith(("https://", "http://")):
+            raise ConfigurationError(
+                f"KV_REST_API_URL must be the https:// URL of the REST API (got {mask_url(rest_url)!r})"
+            )
+        if not (rest_token or "").strip():
+            raise ConfigurationError("KV_REST_API_TOKEN (or UPSTASH_REDIS_REST_TOKEN) is empty")
+        if rest_read_only_token and rest_token == rest_read_only_token:
+            raise ConfigurationError(
+                "KV_REST_API_TOKEN is the read-only token (it equals KV_REST_API_READ_ONLY_TOKEN): "
+                "writes need the standard token"
+            )
+
     def __init__(self, url, token, prefix, *, timeout=2.0, connect_timeout=2.0, transport=None):
         super().__init__(prefix)
         url = (url or "").strip().rstrip("/")
-        if not url.startswith(("https://", "http://")):
-            raise ConfigurationError(
-                f"KV_REST_API_URL must be the https:// URL of the REST API (got {mask_url(url)!r})"
-            )
-        if not (token or "").strip():
-            raise ConfigurationError("KV_REST_API_TOKEN (or UPSTASH_REDIS_REST_TOKEN) is empty")
+        self.check_target(rest_url=url, rest_token=token)
         self.url = url
         self.target = mask_url(url)  # what messages show
         self.endpoints = {"": url, "pipeline": f"{url}/pipeline", "multi-exec": f"{url}/multi-exec"}
@@ -176,7 +193,7 @@ def error_for(message, command_name=""):
     message = message[:MAX_ERROR_TEXT]
     if message.startswith("NOSCRIPT"):
         return NoScript(message)
-    if message.startswith(PERMISSION_REPLIES):
+    if message.startswith(CREDENTIAL_REPLIES):
         return ConfigurationError(
             f"the REST token may not run {str(command_name).upper() or 'this command'} ({message}). "
             "Is KV_REST_API_TOKEN the read-only token (KV_REST_API_READ_ONLY_TOKEN)? "

@@ -1,11 +1,12 @@
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return finish({'exists'})
 end
-local problem = check_unique(spec.id) or check_refs()
+local unique, by = index_changes(nil)
+local problem = check_unique(spec.id, unique) or check_refs()
 if problem then
   return finish(problem)
 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], spec.created_ms, spec.id)
-apply_indexes(spec.id)
-return finish({'ok', 1, record_change(coll, spec.id)})
+apply_indexes(spec.id, unique, by)
+return finish({'ok', 1, record_change(coll, spec.id), 0, ''})

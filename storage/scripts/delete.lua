@@ -2,9 +2,14 @@ local raw = redis.call('GET', KEYS[1])
 if not raw then
   return finish({'not_found'})
 end
-local current = stored_version(raw)
+local doc = cjson.decode(raw)
+local current = stored_version(doc)
 if spec.expected >= 0 and current ~= spec.expected then
   return finish({'conflict', current})
+end
+local unique, by, ask = index_changes(doc)
+if ask then
+  return ask -- nothing applied, not kept under the operation id: the write comes back answered
 end
 
 -- dependents: {collection, field, by-indexed fields of that collection}
@@ -42,5 +47,5 @@ end
 
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], spec.id)
-apply_indexes(spec.id)
-return finish({'ok', 0, record_change(coll, spec.id), cascaded})
+apply_indexes(spec.id, unique, by)
+return finish({'ok', 0, record_change(coll, spec.id), cascaded, ''})

@@ -1,6 +1,7 @@
 -- Shared by create.lua, update.lua and delete.lua (prepended by storage/scripts/__init__.py).
 -- KEYS: 1 record, 2 index, 3 collection version, 4 changes, 5 meta, 6 operation id
--- ARGV: 1 the write's parameters as JSON, 2 the record's JSON text (create / update)
+-- ARGV: 1 the write's parameters as JSON; 2 create: the record's JSON text, update: its text up to
+-- the system fields (storage/collection.py head()); 3 update: the new updated_at as JSON text
 -- Every key lives under one hash tag ({prefix}), so the whole script runs on one cluster slot.
 local spec = cjson.decode(ARGV[1])
 local coll = spec.collection
@@ -40,13 +41,65 @@ local function record_change(collection, id)
   return version
 end
 
-local function stored_version(raw)
-  return tonumber(cjson.decode(raw).version) or 0
+local function stored_version(doc)
+  return tonumber(doc.version) or 0
 end
 
--- unique: {field, old normalised value, new normalised value}; '' means none
-local function check_unique(id)
+local function text_of(value)
+  if value == nil or value == cjson.null then
+    return ''
+  end
+  return tostring(value)
+end
+
+-- The normalised value a stored unique field is indexed under. The write says how its new value
+-- normalises (u = {field, new normalised, new value}); for another stored value, the index entry
+-- that names this record is looked for under the value as stored, trimmed, and ASCII lower-cased.
+-- nil when none is found and Python has not told us (spec.normalised): the script asks.
+local function indexed_unique(doc, u)
+  local raw = doc and doc[u[1]]
+  if raw == nil or raw == cjson.null or raw == '' then
+    return ''
+  end
+  if raw == u[3] then
+    return u[2]
+  end
+  local given = spec.normalised[u[1]]
+  if given and given[1] == raw then
+    return given[2]
+  end
+  if type(raw) == 'string' then
+    local hash = key(coll, 'unique', u[1])
+    local trimmed = string.match(raw, '^%s*(.-)%s*$')
+    for _, candidate in ipairs({raw, trimmed, string.lower(trimmed)}) do
+      if candidate ~= '' and redis.call('HGET', hash, candidate) == spec.id then
+        return candidate
+      end
+    end
+  end
+  return nil
+end
+
+-- {field, old, new} entries of the unique and by indexes, the old values read from the stored
+-- record (doc; nil on create). A third result asks Python to normalise a stored value.
+local function index_changes(doc)
+  local unique, by = {}, {}
   for _, u in ipairs(spec.unique) do
+    local old = indexed_unique(doc, u)
+    if old == nil then
+      return nil, nil, {'normalise', u[1], doc[u[1]]}
+    end
+    table.insert(unique, {u[1], old, u[2]})
+  end
+  for _, b in ipairs(spec.by) do
+    table.insert(by, {b[1], doc and text_of(doc[b[1]]) or '', b[2]})
+  end
+  return unique, by, nil
+end
+
+-- unique: {field, old normalised value, new normalised value}
+local function check_unique(id, unique)
+  for _, u in ipairs(unique) do
     if u[3] ~= '' then
       local owner = redis.call('HGET', key(coll, 'unique', u[1]), u[3])
       if owner and owner ~= id then
@@ -67,8 +120,8 @@ local function check_refs()
   return nil
 end
 
-local function apply_indexes(id)
-  for _, u in ipairs(spec.unique) do
+local function apply_indexes(id, unique, by)
+  for _, u in ipairs(unique) do
     local hash = key(coll, 'unique', u[1])
     if u[2] ~= '' and u[2] ~= u[3] and redis.call('HGET', hash, u[2]) == id then
       redis.call('HDEL', hash, u[2])
@@ -77,7 +130,7 @@ local function apply_indexes(id)
       redis.call('HSET', hash, u[3], id)
     end
   end
-  for _, b in ipairs(spec.by) do
+  for _, b in ipairs(by) do
     if b[2] ~= '' and b[2] ~= b[3] then
       redis.call('SREM', key(coll, 'by', b[1], b[2]), id)
     end

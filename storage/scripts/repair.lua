@@ -1,4 +1,4 @@
--- One repair found by storage/inspect.py, applied only if the record is still at the version the
+-- One repair found by diagnostics/integrity.py, applied only if the record is still at the version the
 -- repair was planned on (spec.expected; -1 = there was no record), so a concurrent write wins.
 -- spec.action: unindex | reindex | drop_unique | drop_by. Every change bumps the collection version
 -- and records the id, so every process's cache notices.

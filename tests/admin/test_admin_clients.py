@@ -7,7 +7,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 
 from clients.models import Client
 from sessions_app.models import Session
-from storage.forms import VERSION_FIELD
+from storage.admin.forms import VERSION_FIELD
 
 from .conftest import make_client, make_session
 

@@ -2,7 +2,7 @@
 
 from clients.models import Client
 from sessions_app.models import Session
-from storage.forms import VERSION_FIELD
+from storage.admin.forms import VERSION_FIELD
 
 from .conftest import make_client, make_session
 

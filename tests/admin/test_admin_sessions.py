@@ -7,7 +7,7 @@ import pytest
 from django.contrib.admin.models import ADDITION, DELETION, LogEntry
 
 from sessions_app.models import Session
-from storage.forms import VERSION_FIELD
+from storage.admin.forms import VERSION_FIELD
 from tests.conftest import make_backend
 from tests.test_storage_contract import CountingBackend
 

@@ -4,7 +4,7 @@ form is shown again with what the user typed (real redis-server, stopped during 
 import pytest
 
 from clients.models import Client
-from storage.forms import VERSION_FIELD
+from storage.admin.forms import VERSION_FIELD
 from tests.conftest import make_backend
 
 from .conftest import make_client
@@ -84,7 +84,7 @@ def test_autocomplete_gets_a_json_503(superuser, down):
 
 
 def test_pages_outside_the_admin_are_left_to_their_own_handling(superuser, down, settings):
-    from storage.admin_middleware import StorageUnavailableAdminMiddleware
+    from storage.admin.middleware import StorageUnavailableAdminMiddleware
     from storage.errors import StorageUnavailable
 
     request = type("R", (), {"path": "/api/clients/"})()

@@ -125,7 +125,7 @@ def test_options_needs_the_view_permission(api, make_user, as_user):
     assert as_user(make_user("nobody")).options("/api/clients/").status_code == 403
 
 
-# --- issue 8: every endpoint, six roles; mass assignment ----------------------------------------
+# --- every endpoint, six roles; mass assignment ----------------------------------------
 
 ROLES = ["anonymous", "no_permissions", "view_only", "full", "staff", "superuser"]
 READ = {"anonymous": 401, "no_permissions": 403, "view_only": 200, "full": 200, "staff": 403, "superuser": 200}

@@ -1,4 +1,4 @@
-"""Faults between the API and Redis, seen through HTTP (issue 8): every network fault of
+"""Faults between the API and Redis, seen through HTTP: every network fault of
 tests/fault_proxy.py, a frozen Redis (SIGSTOP / SIGCONT) and CLIENT PAUSE WRITE. Each request
 answers 2xx or 503 + Retry-After (never a 500) within the retry policy's bound, the API recovers
 by itself, and no write is applied twice (the scripts' operation ids)."""

@@ -1,4 +1,4 @@
-"""Hostile ids and values (issue 8): glob characters, `:` and `{}` (key-namespace escape), `../`,
+"""Hostile ids and values: glob characters, `:` and `{}` (key-namespace escape), `../`,
 10 kB ids, non-UTF-8 bytes, lone surrogates, deeply nested JSON, 20 MB bodies, huge limit / offset,
 NUL bytes. Each bad one gets a 4xx (never a 5xx); odd but valid text is stored as data. Afterwards
 every key in the test Redis and every file in the data directory is listed: nothing was written

@@ -1,4 +1,4 @@
-"""Rate limiting of authentication (issue 8): 429 on every login path past the limit, counted in the
+"""Rate limiting of authentication: 429 on every login path past the limit, counted in the
 storage backend (the primitive itself: tests/test_storage_ratelimit.py)."""
 
 import base64

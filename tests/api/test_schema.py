@@ -105,7 +105,7 @@ def point_at_existing_records(case, body=True):
         case.body["client_id"] = client["id"]
 
 
-# Issue 8: a second, CI-sized run with every schemathesis check but max_response_time (speed goes
+# A second, CI-sized run with every schemathesis check but max_response_time (speed goes
 # to benchmarks): negative data rejected, positive data accepted, required headers, unsupported
 # methods, Allow headers, use after free, resource availability, ignored auth, object-level
 # authorization.

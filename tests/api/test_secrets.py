@@ -1,4 +1,4 @@
-"""Secrets never leak (issue 8): with a password in REDIS_URL, a REST token and SECRET_KEY set and
+"""Secrets never leak: with a password in REDIS_URL, a REST token and SECRET_KEY set and
 DEBUG off, every error path is forced (Redis down, wrong Redis password, refused REST token,
 validation errors, 404, 405, 413, an unhandled 500); no secret appears in any response body,
 header or log line (formatted as text and as JSON, tracebacks included)."""

@@ -44,9 +44,9 @@ class Command(DiagnosticCommand):
             if counts[key]:
                 ids = [d["id"] if isinstance(d, dict) else d for d in result["differences"][key]]
                 p.line(f"{label}: {counts[key]} — {', '.join(ids)}", "failed")
-        for s in result["sessions"]:
-            client = s["client_name"] or s["client_id"]
-            p.line(f"{s['id']}  {s['title']}  {client}  {s['starts_at']}  v{s['version']}", indent=1)
+        for row in result[result["collection"]]:
+            shown = [str(v) for k, v in row.items() if k != "version" and v not in (None, "")]
+            p.line(f"{'  '.join(shown)}  v{row['version']}", indent=1)
         p.line(
             "Backend and memory agree" if result["consistent"] else "Backend and memory differ",
             "passed" if result["consistent"] else "failed",

@@ -11,10 +11,10 @@ re-checks the record's version first, so a concurrent write wins and the fix is 
 import json
 from dataclasses import dataclass, field
 
-from .backends.base import Fix
-from .collection import epoch_ms
-from .errors import NotFound, StorageError, StorageUnavailable, VersionConflict
-from .store import specs as registered_specs
+from storage.backends.base import Fix
+from storage.collection import epoch_ms
+from storage.errors import NotFound, StorageError, StorageUnavailable, VersionConflict
+from storage.store import specs as registered_specs
 
 KINDS = {
     "index_without_record": (

@@ -21,17 +21,17 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from .collection import stale_served
-from .errors import DependentsExist, NotFound
+from storage.collection import stale_served
+from storage.errors import DependentsExist, NotFound, StorageUnavailable
+from storage.models import StorageForeignKey
+
 from .forms import StorageModelForm
-from .models import StorageForeignKey
 
 CASCADE_FIELD = "cascade"
 STALE_MESSAGE = (
     "Storage can't be reached: this page shows the last known data kept in memory, which may be out "
     "of date. Changes can't be saved until storage is back."
 )
-READ_ONLY = ("id", "version", "created_at", "updated_at")
 
 
 @admin.action(permissions=["delete"], description=gettext_lazy("Delete selected %(verbose_name_plural)s"))
@@ -55,7 +55,7 @@ class StorageModelAdmin(admin.ModelAdmin):
     delete_selected_confirmation_template = "admin/storage/delete_selected_confirmation.html"
 
     def get_readonly_fields(self, request, obj=None):
-        return READ_ONLY if obj is not None else ()
+        return self.model.system_fields if obj is not None else ()
 
     # lists and pages served from memory when storage can't be read (production's stale reads)
     def changelist_view(self, request, extra_context=None):
@@ -78,7 +78,7 @@ class StorageModelAdmin(admin.ModelAdmin):
             response.status_code = 409
         if form is not None and form.storage_unavailable:
             response.status_code = 503
-            response["Retry-After"] = "5"
+            response["Retry-After"] = str(StorageUnavailable.retry_after)
         return self._flag_stale(request, response)
 
     # delete

@@ -19,8 +19,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 
-from .errors import NotFound, ReferenceViolation, StorageUnavailable, UniqueViolation, VersionConflict
-from .models import as_validation_error
+from storage.errors import NotFound, ReferenceViolation, StorageUnavailable, UniqueViolation, VersionConflict
+from storage.models import as_validation_error
 
 VERSION_FIELD = "opened_version"
 

@@ -10,7 +10,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from .errors import StorageUnavailable
+from storage.errors import StorageUnavailable
+
 from .forms import VERSION_FIELD
 
 HIDDEN_POST_FIELDS = ("csrfmiddlewaretoken",)
@@ -27,7 +28,7 @@ class StorageUnavailableAdminMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, StorageUnavailable) or not _is_admin(request):
             return None
-        retry_after = str(getattr(exception, "retry_after", 5))
+        retry_after = str(exception.retry_after)
         if request.headers.get("x-requested-with") == "XMLHttpRequest":
             response = JsonResponse({"error": MESSAGE}, status=503)  # no form to keep: a read
         else:

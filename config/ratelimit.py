@@ -11,7 +11,7 @@ or a file name, whatever its characters or length.
 import hashlib
 import re
 
-from .store import get_store
+from storage.store import get_store
 
 SCOPE_PATTERN = re.compile(r"^[a-z0-9-]{1,32}$")
 

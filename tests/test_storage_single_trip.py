@@ -1,0 +1,156 @@
+"""Writes in one round trip: update and delete send one script call that reads the stored record
+itself (version, created_at, old unique and reference values); nothing reads it in Python first."""
+
+import json
+
+import pytest
+
+from storage import errors
+from storage.collection import Collection, CollectionSpec
+from storage.document import document, head
+
+from .test_storage_contract import client_fields, session_fields
+
+READS = ("get", "get_many", "version", "snapshot_ids", "changes_since", "count", "ids_by")
+TRANSPORT = ("call", "pipeline", "evalsha")
+
+
+def spy(monkeypatch, backend):
+    """Every backend primitive and transport call made from now on, by name."""
+    calls = []
+    for name in (*READS, "write", *TRANSPORT):
+        method = getattr(backend, name, None)
+        if method is None:
+            continue
+
+        def counted(*args, _name=name, _method=method, **kwargs):
+            calls.append(_name)
+            return _method(*args, **kwargs)
+
+        monkeypatch.setattr(backend, name, counted)
+    return calls
+
+
+def test_an_update_is_one_write_and_no_read(clients, monkeypatch):
+    record = clients.create(client_fields(email="a@example.org"))
+    calls = spy(monkeypatch, clients.backend)
+    updated = clients.update(record["id"], client_fields(name="Renamed", email="b@example.org"), expected_version=1)
+    assert [c for c in calls if c in READS or c == "write"] == ["write"]
+    assert calls.count("evalsha") <= 1 and "call" not in calls and "pipeline" not in calls
+    assert updated["version"] == 2 and updated["created_at"] == record["created_at"]
+    assert dict(clients.get(record["id"])) == dict(updated)
+
+
+def test_a_delete_is_one_write_and_no_read(clients, sessions, monkeypatch):
+    client = clients.create(client_fields(email="a@example.org"))
+    sessions.create(session_fields(client["id"]))
+    calls = spy(monkeypatch, clients.backend)
+    result = clients.delete(client["id"], cascade=True)
+    assert [c for c in calls if c in READS or c == "write"] == ["write"]
+    assert calls.count("evalsha") <= 1 and "call" not in calls and "pipeline" not in calls
+    assert result.cascaded == 1 and clients.get(client["id"]) is None
+
+
+def test_without_an_expected_version_the_last_writer_wins_in_the_script(clients):
+    record = clients.create(client_fields())
+    other = Collection(clients.spec, clients.backend)
+    other.update(record["id"], client_fields(name="Other"))
+    updated = clients.update(record["id"], client_fields(name="Mine"))  # clients never saw version 2
+    assert updated["version"] == 3 and clients.get(record["id"])["name"] == "Mine"
+    with pytest.raises(errors.VersionConflict):
+        clients.update(record["id"], client_fields(name="Stale"), expected_version=2)
+
+
+def test_old_unique_and_reference_values_come_from_the_stored_record(clients, sessions):
+    a = clients.create(client_fields(email="A@Example.org"))
+    b = clients.create(client_fields(name="B"))
+    session = sessions.create(session_fields(a["id"]))
+    clients.update(a["id"], client_fields(email="new@example.org"))
+    clients.create(client_fields(name="Takes the old email", email="a@example.org"))  # released
+    sessions.update(session["id"], session_fields(b["id"]))
+    assert clients.backend.ids_by("sessions", "client_id", a["id"]) == []
+    assert clients.backend.ids_by("sessions", "client_id", b["id"]) == [session["id"]]
+    with pytest.raises(errors.UniqueViolation):
+        clients.create(client_fields(email="NEW@example.org"))
+
+
+def test_a_stored_unique_value_only_python_can_normalise_is_released(clients):
+    # casefold() is not ASCII lower-casing: the script asks Python for the stored value's form.
+    record = clients.create(client_fields(email="STRASSE.Ä@Example.org"))
+    clients.update(record["id"], client_fields(email="other@example.org"))
+    clients.create(client_fields(name="Now free", email="strasse.ä@example.org"))
+    second = clients.create(client_fields(name="Second", email="ÉCOLE@example.org"))
+    clients.delete(second["id"])
+    assert clients.create(client_fields(name="Free again", email="école@example.org"))["version"] == 1
+
+
+def test_an_update_of_a_missing_or_impossible_id_is_not_found(clients):
+    with pytest.raises(errors.NotFound):
+        clients.update("client_missing", client_fields())
+    with pytest.raises(errors.NotFound):
+        clients.update("not an id!", client_fields())
+    with pytest.raises(errors.NotFound):
+        clients.delete("client_missing")
+
+
+TEXTS = CollectionSpec("texts", "text", "Text")
+
+
+def stored_text(backend, collection, record_id):
+    return backend.call("GET", backend.keys.record(collection, record_id))
+
+
+def test_the_stored_text_is_what_python_would_have_encoded(redis_store):
+    texts = Collection(TEXTS, redis_store.backend)
+    fields = {"path": "a/b\\c", "ratio": 0.1, "big": 12345678901234567890, "text": 'é\u2028"quoted"', "nested": []}
+    record = texts.create(fields)
+    texts.update(record["id"], {**fields, "ratio": 1e-7})
+    text = stored_text(redis_store.backend, "texts", record["id"])
+    expected = {"id": record["id"], **fields, "ratio": 1e-7, "version": 2, "created_at": record["created_at"]}
+    expected["updated_at"] = json.loads(text)["updated_at"]
+    assert text == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+    assert texts.cache.records[record["id"]]["ratio"] == 1e-7
+
+
+def test_a_record_in_the_previous_layout_is_updated_and_deleted(redis_store):
+    """Records written before single-trip writes (same text, same index keys) stay writable,
+    also one whose system fields are not where storage writes them (edited by hand)."""
+    backend = redis_store.backend
+    clients = redis_store.collection("clients")
+    keys = backend.keys
+    client = backend.client
+    for record_id, text in (
+        (
+            "client_old1",
+            document(
+                head("client_old1", client_fields(email="Old@Example.org")),
+                4,
+                "2025-01-01T00:00:00.000000Z",
+                "2025-01-02T00:00:00.000000Z",
+            ),
+        ),
+        (
+            "client_old2",
+            json.dumps(
+                {
+                    "version": 7,
+                    "created_at": "2025-03-01T00:00:00Z",
+                    "id": "client_old2",
+                    **client_fields(name="Hand", email="hand@example.org"),
+                    "updated_at": "x",
+                }
+            ),
+        ),
+    ):
+        record = json.loads(text)
+        client.set(keys.record("clients", record_id), text)
+        client.zadd(keys.index("clients"), {record_id: 1})
+        client.hset(keys.unique("clients", "email"), record["email"].casefold(), record_id)
+        client.incr(keys.version("clients"))
+    updated = clients.update("client_old1", client_fields(email="fresh@example.org"))
+    assert updated["version"] == 5 and updated["created_at"] == "2025-01-01T00:00:00.000000Z"
+    assert json.loads(stored_text(backend, "clients", "client_old1")) == dict(updated, tags=[])
+    hand = clients.update("client_old2", client_fields(name="Hand 2", email="hand@example.org"))
+    assert hand["version"] == 8 and hand["created_at"] == "2025-03-01T00:00:00Z"
+    clients.delete("client_old2")
+    assert client.hgetall(keys.unique("clients", "email")) == {"fresh@example.org": "client_old1"}
