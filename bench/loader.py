@@ -89,3 +89,24 @@ def load_jsonfile(collection, make_fields, count):
         for name, state in states.items():
             backend._save(name, state)
     return ids, time.perf_counter() - started
+
+
+SESSIONS_PER_OWNER = 5  # the API benchmarks' sessions belong to the first clients, five each
+
+
+def owner_of(session_number):
+    return session_number // SESSIONS_PER_OWNER
+
+
+def write_ids(directory, token, client_ids, sessions):
+    """What the load generator reads (bench/api.lua): token.txt, ids.txt (every client id, in a
+    fixed shuffled order) and owners.txt (the clients that have sessions)."""
+    import os
+    import random
+
+    owners = client_ids[: -(-sessions // SESSIONS_PER_OWNER)] if sessions else client_ids[:1]
+    shuffled = list(client_ids)
+    random.Random(7).shuffle(shuffled)
+    for name, text in (("token.txt", token), ("ids.txt", "\n".join(shuffled)), ("owners.txt", "\n".join(owners))):
+        with open(os.path.join(directory, name), "w") as handle:
+            handle.write(text + "\n")
