@@ -29,7 +29,7 @@ LABELS += [API_ERRORS]
 MB = 1024 * 1024
 
 
-def at_most(value, limit, unit="×"):
+def at_most(value, limit):
     return "met" if value <= limit else f"**missed** ({value / limit:.2f}× over the limit)"
 
 

@@ -201,7 +201,7 @@ class System:
             self.server = None
 
 
-def fresh_worker(system, clients, log):
+def fresh_worker(system, log):
     """A new gunicorn (1 worker) of the project on the loaded data: the first list page once the
     worker answers (its first request is a detail GET: Django, the token and Redis connected, no
     collection listed), then every page of the collection; RSS before and after."""
@@ -233,7 +233,7 @@ def fresh_worker(system, clients, log):
         server.stop()
 
 
-def build_systems(redis_server, root, use_postgres, notes):
+def build_systems(redis_server, root, use_postgres):
     prefix = f"api{uuid.uuid4().hex[:8]}"
     ours_env = child_env(
         {
@@ -272,6 +272,9 @@ def build_systems(redis_server, root, use_postgres, notes):
 def run_api(redis_server, seconds, clients, sessions, log, *, postgres_wanted=True, rounds=3, warmup=True):
     """{setup, endpoints: {endpoint: {system: result}}, fresh_worker, notes}."""
     wrk_binary()
+    patched = rounds * 2 * CONNECTIONS * PATCH_EACH  # the PATCH and mixed runs patch fresh records each
+    if clients < patched:
+        raise ValueError(f"the API benchmark patches {patched} distinct clients: load at least that many")
     notes = []
     problem = postgres_error() if postgres_wanted else "not requested"
     if problem:
@@ -281,7 +284,7 @@ def run_api(redis_server, seconds, clients, sessions, log, *, postgres_wanted=Tr
         )
     endpoints = {endpoint: {} for endpoint in ENDPOINTS}
     with tempfile.TemporaryDirectory(prefix="bench-api-") as root:
-        systems, databases = build_systems(redis_server, root, not problem, notes)
+        systems, databases = build_systems(redis_server, root, not problem)
         fresh = None
         try:
             for system in systems:
@@ -306,7 +309,7 @@ def run_api(redis_server, seconds, clients, sessions, log, *, postgres_wanted=Tr
                     endpoints[endpoint][system.name] = system.result(endpoint)
             for system in systems:
                 system.stop()
-            fresh = fresh_worker(systems[0], clients, log)
+            fresh = fresh_worker(systems[0], log)
         finally:
             for system in systems:
                 system.stop()

@@ -112,7 +112,9 @@ def write(run):
         "",
         f"Machine: {info['cpus']} CPUs ({info['cpu']}), Python {platform.python_version()}, "
         f"redis-server {info['redis']}, PostgreSQL {info.get('postgres', 'not reachable')}. "
-        f"Run took {run['seconds']:.0f} s. Produced by `{COMMANDS[run['profile']]}`.",
+        f"Run took {run['seconds']:.0f} s. Produced by `{COMMANDS[run['profile']]}`. Load average (1 min) "
+        f"{info.get('load_start', 0):.1f} at the start, {info.get('load_end', 0):.1f} at the end: other "
+        "processes may share these cores, which is why every comparison alternates its systems in rounds.",
         "",
         "Every ratio is ours / baseline, measured in this one run on this machine, ours and the baseline "
         "interleaved in rounds. Medians and p99 (nearest rank; with fewer than 100 samples p99 is the "

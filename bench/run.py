@@ -1,6 +1,6 @@
 """`python -m bench.run [--quick] [--tiny]`: every benchmark in one run, then the report.
 
---quick: about three minutes: every figure at smaller sizes (20,000 clients and 100,000 sessions
+--quick: about three minutes: every figure at smaller sizes (20,000 clients and 50,000 sessions
 at scale, 10,000 clients over HTTP, 1 s per API run).
 --tiny: seconds, for the smoke test (tests/test_bench_smoke.py); writes into --out; the ORM runs
 on SQLite there (no PostgreSQL needed).
@@ -32,13 +32,14 @@ from .raw import RawFile, RawRedis, RawRest  # noqa: E402
 PROFILES = {
     "full": {
         "redis": [10_000, 100_000],
-        "rest": [10_000],
+        "rest": [5_000],
         "jsonfile": [1_000, 10_000],
         "counts": {"detail": 5000, "list": 2000, "change": 300, "write": 2000},
         "rest_counts": {"detail": 1000, "list": 300, "change": 100, "write": 500},
         "file_counts": {"detail": 300, "list": 300, "change": 50, "write": 50},
         "scale": (100_000, 1_000_000),
-        "api": {"seconds": 4, "clients": 100_000, "sessions": 100_000, "rounds": 3, "warmup": True},
+        "scale_load_seconds": 420,
+        "api": {"seconds": 3, "clients": 100_000, "sessions": 100_000, "rounds": 3, "warmup": True},
     },
     "quick": {
         "redis": [10_000],
@@ -47,7 +48,8 @@ PROFILES = {
         "counts": {"detail": 2000, "list": 600, "change": 100, "write": 500},
         "rest_counts": {"detail": 300, "list": 100, "change": 30, "write": 100},
         "file_counts": {"detail": 300, "list": 100, "change": 20, "write": 20},
-        "scale": (20_000, 100_000),
+        "scale": (20_000, 50_000),
+        "scale_load_seconds": 120,
         "api": {"seconds": 1, "clients": 10_000, "sessions": 10_000, "rounds": 3, "warmup": True},
     },
     "tiny": {
@@ -58,6 +60,7 @@ PROFILES = {
         "rest_counts": {"detail": 10, "list": 10, "change": 3, "write": 5},
         "file_counts": {"detail": 10, "list": 10, "change": 3, "write": 5},
         "scale": (300, 600),
+        "scale_load_seconds": 60,
         "api": {"seconds": 1, "clients": 200, "sessions": 100, "rounds": 1, "warmup": False, "postgres": False},
     },
 }
@@ -77,6 +80,7 @@ def machine(server):
     except OSError:
         pass
     found = {"cpus": os.cpu_count(), "cpu": cpu, "redis": server.client().info("server")["redis_version"]}
+    found["load_start"] = os.getloadavg()[0]
     try:
         import psycopg
 
@@ -190,6 +194,7 @@ def main(argv=None):
                 profile["counts"],
                 run["storage"],
                 log,
+                load_seconds=profile["scale_load_seconds"],
             )
             run["memory"] += [{**m, "run": "scale"} for m in run["scale"]["memory"]]
         if args.skip_api:
@@ -210,6 +215,7 @@ def main(argv=None):
     finally:
         server.close()
     run["seconds"] = time.perf_counter() - started
+    run["machine"]["load_end"] = os.getloadavg()[0]
     report.print_table(run)
     path = report.write(run)
     log(f"report written to {path}")

@@ -70,7 +70,9 @@ def bench_pages(label, store, writer, raw, ids, counts, results, rng):
             record = writer.get(pick())
             writer.update(record["id"], dict(record))
 
-        after, unchanged = compare(lambda: list_page(model), lambda: list_page(model), counts["change"], setup=change_one)
+        after, unchanged = compare(
+            lambda: list_page(model), lambda: list_page(model), counts["change"], setup=change_one
+        )
         results.append(
             row(label, f"list page of {PAGE} after one change", size, after, unchanged, "our unchanged page", "change")
         )
