@@ -94,7 +94,7 @@ def storage_lines(run):
             commands = ", ".join(f"{k} {v:g}" for k, v in r["by_command"].items())
             lines.append(
                 f"- {UPDATE_TRIPS}: {r['round_trips']:g} round trips per update ({r['commands']:g} Redis "
-                f"commands: {commands}): {at_most(r['round_trips'], 1)}."
+                f"commands, the script's own included: {commands}): {at_most(r['round_trips'], 1)}."
             )
     memory = run.get("memory", [])
     if not memory:

@@ -96,7 +96,7 @@ def trips_lines(results):
             commands = ", ".join(f"{k} {v:g}" for k, v in r["by_command"].items())
             lines.append(
                 f"- {r['backend']} {r['op']}: {r['round_trips']:g} round trip(s) (redis-py sends counted), "
-                f"{r['commands']:g} Redis command(s) (INFO commandstats delta): {commands}."
+                f"{r['commands']:g} Redis command(s) (INFO commandstats delta, the script's own included): {commands}."
             )
     return lines
 
