@@ -25,6 +25,8 @@ from pathlib import Path
 
 from tests.redis_server import free_port
 
+from . import loader
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).resolve().parent / "api.lua"
 DETAIL = "GET /api/clients/{id}/"
@@ -317,6 +319,8 @@ def run_api(redis_server, seconds, clients, sessions, log, *, postgres_wanted=Tr
                 postgres(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     setup = (
         f"{clients:,} clients and {sessions:,} sessions (five per client for the first clients) loaded per system; "
+        f"requests cycle over {min(clients, loader.IDS_FOR_LOAD):,} clients drawn at random over the collection; "
+        "the framework's ceiling reads its token from the ORM baseline's database; "
         f"gunicorn with 2 sync workers on 127.0.0.1 per system; wrk with {CONNECTIONS} connections "
         f"(bench/api.lua), {seconds} s per run after a warm-up, {rounds} round(s) alternating the systems (all "
         "served at once); req/s, p50 and p99 are medians of the rounds; token authentication (DRF) everywhere; "
