@@ -52,19 +52,27 @@ audit: $(VENV)/.dev
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-# --- Benchmarks: never part of `make test`; bench-only deps in bench/requirements.txt ---
-.PHONY: bench bench-quick
+# --- Benchmarks: never part of `make test`; bench-only deps in bench/requirements.txt, wrk from apt ---
+.PHONY: bench bench-quick bench-tools
 
 $(VENV)/.bench: requirements.txt requirements-dev.txt bench/requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r bench/requirements.txt
 	touch $@ $(VENV)/.dev $(VENV)/.runtime
 
-## bench: every benchmark at full scale (100,000 clients, up to 1,000,000 sessions), report in bench/results/
-bench: $(VENV)/.bench
+# The API benchmark's load generator: wrk (Debian package), installed when apt-get can, else a clear stop.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+		&& apt-get install -y -qq wrk >/dev/null; } || true
+	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk (the HTTP load generator): install it with" \
+		"'apt-get install wrk' (Debian/Ubuntu) (or build wg/wrk from source), then run again." >&2; exit 1; }
+	@command -v redis-server >/dev/null 2>&1 || { echo "make bench needs redis-server on PATH." >&2; exit 1; }
+
+## bench: every figure at full scale (100,000 clients, up to 1,000,000 sessions), report in bench/results/
+bench: $(VENV)/.bench bench-tools
 	$(BIN)/python -m bench.run
 
-## bench-quick: the same comparisons at smaller counts, under two minutes
-bench-quick: $(VENV)/.bench
+## bench-quick: every figure at smaller counts, about three minutes
+bench-quick: $(VENV)/.bench bench-tools
 	$(BIN)/python -m bench.run --quick
 
 # --- Figures and mutation testing: never part of `make test` ---

@@ -1,12 +1,20 @@
-"""The API over HTTP: gunicorn (2 sync workers) on loopback for each system, the load generator
-(bench/loadgen.py) in its own process, a fixed number of requests per endpoint.
+"""The API over HTTP: each system served by gunicorn (2 sync workers) on 127.0.0.1, loaded by `wrk`
+(bench/api.lua) with one connection per wrk thread, for a fixed time per run, in rounds that
+alternate the systems.
 
-Systems: this project (Redis; only when the REST API is in this build), and the baseline app
-of bench/baseline/ over the ORM on SQLite, on PostgreSQL (127.0.0.1:5432; skipped with a note when
-unreachable), and on PostgreSQL with django-redis as a cache-aside."""
+Systems: this project (on the bench's redis-server), the baseline app of bench/baseline/ over the
+ORM on PostgreSQL (127.0.0.1:5432, its own database, created and dropped here), the same on a copy
+of that database behind a django-redis cache-aside, and the framework's ceiling (a token-
+authenticated DRF view returning a constant, same gunicorn settings). Without PostgreSQL (the smoke
+test) the ORM runs on SQLite instead and the report says so.
+
+Also, on the project: a fresh gunicorn worker's first list page, and its RSS after paging through
+the whole clients collection with STORAGE_CACHE_MAX_RECORDS set in its environment."""
 
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -17,16 +25,24 @@ from pathlib import Path
 
 from tests.redis_server import free_port
 
-from .timing import stats
+from . import loader
 
 ROOT = Path(__file__).resolve().parent.parent
-ENDPOINTS = {
-    "GET /api/clients/{id}/": {"path": "/api/clients/{id}/", "ids": True},
-    "GET /api/clients/?limit=50": {"path": "/api/clients/?limit=50"},
-    "POST /api/clients/": {"path": "/api/clients/", "post": True},
-}
-CONCURRENCY = 4
-ROUNDS = 3
+SCRIPT = Path(__file__).resolve().parent / "api.lua"
+DETAIL = "GET /api/clients/{id}/"
+CONSTANT = "GET /api/ceiling/ (constant)"
+LIST = "GET /api/clients/?limit=50"
+FILTERED = "GET /api/sessions/?client_id={id}"
+POST = "POST /api/clients/"
+PATCH = "PATCH /api/clients/{id}/ with If-Match"
+MIXED = "mixed: 60 % detail, 20 % list, 10 % filtered, 5 % PATCH, 5 % POST"
+ENDPOINTS = {DETAIL: "detail", CONSTANT: "constant", LIST: "list", FILTERED: "filtered", POST: "post"}
+ENDPOINTS |= {PATCH: "patch", MIXED: "mixed"}
+RECORD_ENDPOINTS = [e for e in ENDPOINTS if e != CONSTANT]
+CONNECTIONS = 16  # wrk threads, one connection each
+PATCH_EACH = 4  # records each wrk thread patches in a run, round robin, fresh ones every run
+CACHE_MAX_RECORDS = 10_000  # STORAGE_CACHE_MAX_RECORDS of the fresh worker
+PAGE_THROUGH = 500  # the API's largest page, for the fresh worker's walk through the collection
 # PostgreSQL for the ORM baselines (trust auth on loopback); BENCH_PG_* override for another server.
 PG = {
     "host": os.environ.get("BENCH_PG_HOST", "127.0.0.1"),
@@ -34,12 +50,18 @@ PG = {
     "user": os.environ.get("BENCH_PG_USER", "postgres"),
 }
 OURS = "this project (Redis)"
+ORM_PG = "ORM on PostgreSQL"
+CACHED = "PostgreSQL + django-redis cache-aside"
+ORM_SQLITE = "ORM on SQLite"
+CEILING = "framework ceiling (DRF constant view)"
+SECRET = "bench-secret-key-not-for-production-0123456789abcdefghijklmnop"
 
 
-def project_api_available():
-    """The project's API is in this build when clients/views.py exists and is routed."""
-    urls = (ROOT / "config" / "urls.py").read_text()
-    return (ROOT / "clients" / "views.py").exists() and "api/" in urls
+def wrk_binary():
+    found = shutil.which("wrk")
+    if not found:
+        raise RuntimeError("the API benchmark needs wrk on PATH: apt-get install wrk (or skip it with --skip-api)")
+    return found
 
 
 def postgres_error():
@@ -52,49 +74,52 @@ def postgres_error():
         return f"{type(exc).__name__}: {str(exc).strip()[:120]}"
 
 
-def postgres_database(action, name):
+def postgres(statement):
     import psycopg
 
     with psycopg.connect(dbname="postgres", autocommit=True, **PG) as connection:
-        if action == "create":
-            connection.execute(f'CREATE DATABASE "{name}"')
-        else:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(statement)
 
 
 def child_env(extra):
-    skipped = ("DJANGO_", "STORAGE_", "REDIS_", "KV_", "DATABASE_URL", "SECRET_KEY", "DEBUG", "LOG_")
+    skipped = ("DJANGO_", "STORAGE_", "REDIS_", "KV_", "DATABASE_URL", "SECRET_KEY", "DEBUG", "LOG_", "GUNICORN_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(skipped)}
     env.update(extra)
     env["PYTHONPATH"] = str(ROOT)
     return env
 
 
+def get(port, path, token, timeout=60):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Token {token}"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http to loopback)
+        return response.status, response.read()
+
+
 class Gunicorn:
-    def __init__(self, app, env):
+    def __init__(self, app, env, workers=2):
         self.port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}"]
-            + ["--log-level", "warning", app],
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}"]
+            + ["--log-level", "warning", "--timeout", "120", app],
             cwd=ROOT,
             env=env,
         )
 
     def wait(self, path, token):
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
             try:
-                request = urllib.request.Request(
-                    f"http://127.0.0.1:{self.port}{path}", headers={"Authorization": f"Token {token}"}
-                )
-                with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (http to loopback)
-                    if response.status == 200:
-                        return
+                if get(self.port, path, token)[0] == 200:
+                    return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer within 60 s")
+        raise RuntimeError("gunicorn did not answer within 90 s")
+
+    def workers(self):
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()]
 
     def stop(self):
         self.process.terminate()
@@ -105,137 +130,201 @@ class Gunicorn:
             self.process.wait(5)
 
 
-def load(port, endpoint, ids_file, token, requests, concurrency=CONCURRENCY):
-    spec = ENDPOINTS[endpoint]
-    command = [sys.executable, "-m", "bench.loadgen", "--port", str(port), "--path", spec["path"]]
-    command += ["--requests", str(requests), "--concurrency", str(concurrency), "--token", token]
-    if spec.get("ids"):
-        command += ["--ids", ids_file]
-    if spec.get("post"):
-        command += ["--post"]
-    output = subprocess.run(command, cwd=ROOT, env=child_env({}), capture_output=True, text=True, check=True)
-    return json.loads(output.stdout)
+def rss(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def wrk(port, mode, directory, token, seconds, patch_first=0, timeout="10s"):
+    command = [wrk_binary(), "-t", str(CONNECTIONS), "-c", str(CONNECTIONS), "-d", f"{seconds}s"]
+    command += ["--timeout", timeout, "-s", str(SCRIPT), f"http://127.0.0.1:{port}", "--"]
+    command += [mode, directory, token, uuid.uuid4().hex[:8], str(patch_first), str(PATCH_EACH)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+    return json.loads(output.strip().splitlines()[-1])
 
 
 class System:
-    """One system under test: its data prepared, served by its own gunicorn."""
+    """One system under test: its data prepared (or shared with `data_of`), its own gunicorn."""
 
-    def __init__(self, name, app, env, prepare, database=None):
-        self.name, self.app, self.env, self.prepare, self.database = name, app, env, prepare, database
+    def __init__(self, name, app, env, prepare=None, endpoints=RECORD_ENDPOINTS, data_of=None, database=None):
+        self.name, self.app, self.env, self.prepare = name, app, env, prepare
+        self.endpoints, self.data_of, self.database = endpoints, data_of, database
         self.server = None
-        self.runs = {endpoint: [] for endpoint in ENDPOINTS}
+        self.patched = 0
+        self.runs = {endpoint: [] for endpoint in endpoints}
 
-    def start(self, directory, size, log):
-        if self.database:
-            postgres_database("create", self.database)
-        self.ids_file = os.path.join(directory, "ids.json")
-        env = child_env({**self.env, "BASELINE_SQLITE_PATH": os.path.join(directory, "db.sqlite3")})
-        env["DATABASE_URL"] = f"sqlite:///{directory}/django.sqlite3"  # Django's own tables (users, tokens)
-        log(f"api: {self.name}: loading {size:,} clients")
-        subprocess.run([sys.executable, "-m", self.prepare, str(size), self.ids_file], cwd=ROOT, env=env, check=True)
-        self.token = json.load(open(self.ids_file))["token"]
-        self.server = Gunicorn(self.app, env)
-        self.server.wait("/api/clients/?limit=50", self.token)
-        for endpoint in ENDPOINTS:  # warm-up: both workers fill their caches / connections
-            if not ENDPOINTS[endpoint].get("post"):
-                load(self.server.port, endpoint, self.ids_file, self.token, 20, concurrency=2)
+    def start(self, directory, clients, sessions, log):
+        self.directory = directory if self.data_of is None else self.data_of.directory
+        if self.prepare:
+            log(f"api: {self.name}: loading {clients:,} clients and {sessions:,} sessions")
+            command = [sys.executable, "-m", self.prepare, str(clients), str(sessions), directory]
+            subprocess.run(command, cwd=ROOT, env=self.env, check=True)
+        self.token = Path(self.directory, "token.txt").read_text().strip()
+        self.first_id = Path(self.directory, "ids.txt").read_text().split("\n", 1)[0]
 
-    def run(self, endpoint, requests):
-        self.runs[endpoint].append(load(self.server.port, endpoint, self.ids_file, self.token, requests))
+    def serve(self, warmup):
+        self.server = Gunicorn(self.app, self.env)
+        path = "/api/ceiling/" if CONSTANT in self.endpoints else f"/api/clients/{self.first_id}/"
+        self.server.wait(path, self.token)
+        # Warm-up, untimed: both workers open their connections and fill their caches.
+        for endpoint in self.endpoints if warmup else ():
+            if ENDPOINTS[endpoint] in ("detail", "constant", "list", "filtered"):
+                wrk(self.server.port, ENDPOINTS[endpoint], self.directory, self.token, 1, timeout="60s")
+
+    def run(self, endpoint, seconds):
+        mode = ENDPOINTS[endpoint]
+        measured = wrk(self.server.port, mode, self.directory, self.token, seconds, self.patched)
+        if mode in ("patch", "mixed"):
+            self.patched += CONNECTIONS * PATCH_EACH  # the next run patches records still at version 1
+        self.runs[endpoint].append(measured)
 
     def result(self, endpoint):
-        """The rounds of one endpoint merged: req/s over the summed time, percentiles over all."""
+        """Medians of the rounds (req/s, p50, p99); requests and errors summed."""
         runs = self.runs[endpoint]
-        durations = [d for run in runs for d in run["durations"]]
-        summary = stats(durations)
+        kinds = {}
+        for run in runs:
+            for kind, count in run["error_kinds"].items():
+                kinds[kind] = kinds.get(kind, 0) + count
         return {
-            "requests": len(durations),
+            "requests": sum(run["requests"] for run in runs),
             "errors": sum(run["errors"] for run in runs),
-            "rps": len(durations) / sum(run["seconds"] for run in runs),
-            "median": summary["median"],
-            "p99": summary["p99"],
+            "error_kinds": {k: v for k, v in kinds.items() if v},
+            "rps": statistics.median(run["rps"] for run in runs),
+            "median": statistics.median(run["p50"] for run in runs),
+            "p99": statistics.median(run["p99"] for run in runs),
+            "rounds": [round(run["rps"], 1) for run in runs],
         }
 
     def stop(self):
         if self.server is not None:
             self.server.stop()
-        if self.database:
-            postgres_database("drop", self.database)
+            self.server = None
 
 
-def run_api(redis_server, requests, size, log, *, postgres=True):
-    """{setup, endpoints: {endpoint: {system: result}}, notes}. postgres=False leaves the PostgreSQL
-    systems out (the smoke test: seconds, not minutes)."""
-    systems, notes = [], []
-    if project_api_available():
-        prefix = f"api{uuid.uuid4().hex[:8]}"
-        ours_env = {
+def fresh_worker(system, log):
+    """A new gunicorn (1 worker) of the project on the loaded data: the first list page once the
+    worker answers (its first request is a detail GET: Django, the token and Redis connected, no
+    collection listed), then every page of the collection; RSS before and after."""
+    env = {**system.env, "STORAGE_CACHE_MAX_RECORDS": str(CACHE_MAX_RECORDS)}
+    server = Gunicorn(system.app, env, workers=1)
+    try:
+        server.wait(f"/api/clients/{system.first_id}/", system.token)
+        (worker,) = server.workers()
+        idle = rss(worker)
+        started = time.perf_counter()
+        status, body = get(server.port, "/api/clients/?limit=50", system.token)
+        first = time.perf_counter() - started
+        count = json.loads(body)["count"]
+        log(f"api: fresh worker: first page {first:.2f} s; paging through {count:,} clients")
+        started = time.perf_counter()
+        for offset in range(0, count, PAGE_THROUGH):
+            get(server.port, f"/api/clients/?limit={PAGE_THROUGH}&offset={offset}", system.token)
+        walked = time.perf_counter() - started
+        return {
+            "records": count,
+            "first_page_seconds": first,
+            "idle_rss": idle,
+            "rss_after_paging": rss(worker),
+            "paging_seconds": walked,
+            "pages": -(-count // PAGE_THROUGH),
+            "cache_max_records": CACHE_MAX_RECORDS,
+        }
+    finally:
+        server.stop()
+
+
+def build_systems(redis_server, root, use_postgres):
+    prefix = f"api{uuid.uuid4().hex[:8]}"
+    ours_env = child_env(
+        {
             "REDIS_URL": redis_server.url,
             "STORAGE_KEY_PREFIX": prefix,
-            "SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdefghijklmnop",
+            "SECRET_KEY": SECRET,
             "DEBUG": "false",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "false",
             "LOG_LEVEL": "WARNING",
+            "DATABASE_URL": f"sqlite:///{root}/ours/django.sqlite3",  # Django's own tables (users, tokens)
         }
-        systems.append((OURS, "config.wsgi:application", ours_env, "bench.prepare_project"))
-    else:
-        notes.append(
-            f"{OURS}: not available in this build — the REST API is not part of it "
-            "(no clients/views.py routed under /api/). No number is reported for it."
-        )
-    baseline = {"DJANGO_SETTINGS_MODULE": "bench.baseline.settings"}
+    )
+    ours = System(OURS, "config.wsgi:application", ours_env, "bench.prepare_project")
     app, prepare = "bench.baseline.wsgi:application", "bench.baseline.prepare"
-    systems.append(("ORM on SQLite", app, {**baseline, "BASELINE_DB": "sqlite"}, prepare))
-    problem = postgres_error() if postgres else "not requested"
+    baseline = child_env({"DJANGO_SETTINGS_MODULE": "bench.baseline.settings"})
+    databases = []
+    if use_postgres:
+        database = f"bench_{uuid.uuid4().hex[:10]}"
+        databases = [database, f"{database}_cache"]
+        pg = {"BASELINE_DB": "postgres", "BASELINE_PG_HOST": PG["host"], "BASELINE_PG_PORT": str(PG["port"])}
+        pg["BASELINE_PG_USER"] = PG["user"]
+        orm = System(ORM_PG, app, {**baseline, **pg, "BASELINE_PG_NAME": database}, prepare, database=database)
+        cache_env = {**baseline, **pg, "BASELINE_PG_NAME": databases[1]}
+        cache_env["BASELINE_CACHE_URL"] = redis_server.url.rsplit("/", 1)[0] + "/1"
+        cached = System(CACHED, app, cache_env, data_of=orm, database=databases[1])
+        systems = [ours, orm, cached]
+    else:
+        env = {**baseline, "BASELINE_DB": "sqlite", "BASELINE_SQLITE_PATH": f"{root}/orm/db.sqlite3"}
+        orm = System(ORM_SQLITE, app, env, prepare)
+        systems = [ours, orm]
+    systems.append(System(CEILING, app, orm.env, endpoints=[CONSTANT], data_of=orm))
+    return systems, databases
+
+
+def run_api(redis_server, seconds, clients, sessions, log, *, postgres_wanted=True, rounds=3, warmup=True):
+    """{setup, endpoints: {endpoint: {system: result}}, fresh_worker, notes}."""
+    wrk_binary()
+    patched = rounds * 2 * CONNECTIONS * PATCH_EACH  # the PATCH and mixed runs patch fresh records each
+    if clients < patched:
+        raise ValueError(f"the API benchmark patches {patched} distinct clients: load at least that many")
+    notes = []
+    problem = postgres_error() if postgres_wanted else "not requested"
     if problem:
         notes.append(
-            f"ORM on PostgreSQL and cache-aside: skipped, PostgreSQL not reachable at {PG['host']}:{PG['port']} "
-            f"({problem}); no number reported"
+            f"{ORM_PG} and {CACHED}: not measured, PostgreSQL not reachable at {PG['host']}:{PG['port']} "
+            f"({problem}); the ORM ran on SQLite instead, and no PostgreSQL number is reported"
         )
-    else:
-        for name, cache in (("ORM on PostgreSQL", ""), ("ORM on PostgreSQL + django-redis cache-aside", "1")):
-            database = f"bench_{uuid.uuid4().hex[:10]}"
-            env = {**baseline, "BASELINE_DB": "postgres", "BASELINE_PG_NAME": database}
-            env.update(BASELINE_PG_HOST=PG["host"], BASELINE_PG_PORT=str(PG["port"]), BASELINE_PG_USER=PG["user"])
-            if cache:
-                env["BASELINE_CACHE_URL"] = redis_server.url.replace("/0", "/1")
-            systems.append((name, app, env, prepare, database))
     endpoints = {endpoint: {} for endpoint in ENDPOINTS}
-    if not project_api_available():
-        for endpoint in ENDPOINTS:
-            endpoints[endpoint][OURS] = {"unavailable": "not available in this build"}
-    systems = [System(*system) for system in systems]
-    running = []
     with tempfile.TemporaryDirectory(prefix="bench-api-") as root:
+        systems, databases = build_systems(redis_server, root, not problem)
+        fresh = None
         try:
-            for number, system in enumerate(systems):
-                directory = os.path.join(root, str(number))
-                os.mkdir(directory)
-                try:
-                    system.start(directory, size, log)
-                    running.append(system)
-                except (RuntimeError, subprocess.CalledProcessError) as exc:
-                    notes.append(f"{system.name}: failed to run ({exc}); no number reported")
-                    for endpoint in ENDPOINTS:
-                        endpoints[endpoint][system.name] = {"unavailable": "failed in this run"}
+            for system in systems:
+                directory = os.path.join(root, {OURS: "ours"}.get(system.name, "orm"))
+                os.makedirs(directory, exist_ok=True)
+                if system.database and system.data_of is None:
+                    postgres(f'CREATE DATABASE "{system.database}"')
+                if system.database and system.data_of is not None:  # a copy of the loaded database
+                    postgres(f'CREATE DATABASE "{system.database}" TEMPLATE "{system.data_of.database}"')
+                system.start(directory, clients, sessions, log)
+            for system in systems:
+                system.serve(warmup)
             # Every system is up at once; each endpoint runs in rounds that alternate the systems, so
             # that a busy moment on this shared machine hits them all alike.
             for endpoint in ENDPOINTS:
-                log(f"api: {endpoint}, {ROUNDS} rounds across {len(running)} systems")
-                for _ in range(ROUNDS):
-                    for system in running:
-                        system.run(endpoint, requests // ROUNDS)
-                for system in running:
+                serving = [s for s in systems if endpoint in s.endpoints]
+                log(f"api: {endpoint}: {rounds} round(s) of {seconds} s across {len(serving)} system(s)")
+                for _ in range(rounds):
+                    for system in serving:
+                        system.run(endpoint, seconds)
+                for system in serving:
                     endpoints[endpoint][system.name] = system.result(endpoint)
+            for system in systems:
+                system.stop()
+            fresh = fresh_worker(systems[0], log)
         finally:
             for system in systems:
                 system.stop()
+            for database in databases:
+                postgres(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     setup = (
-        f"{size:,} clients loaded per system; gunicorn with 2 sync workers on 127.0.0.1; the load generator "
-        f"(bench/loadgen.py) in its own process, {CONCURRENCY} threads, one connection per request, "
-        f"{requests:,} requests per endpoint after a warm-up, in {ROUNDS} rounds alternating the systems (all "
-        "served at once); token authentication (DRF) everywhere; "
-        "the machine's 2 cores are shared by gunicorn, the databases and the load generator."
+        f"{clients:,} clients and {sessions:,} sessions (five per client for the first clients) loaded per system; "
+        f"requests cycle over {min(clients, loader.IDS_FOR_LOAD):,} clients drawn at random over the collection; "
+        "the framework's ceiling reads its token from the ORM baseline's database; "
+        f"gunicorn with 2 sync workers on 127.0.0.1 per system; wrk with {CONNECTIONS} connections "
+        f"(bench/api.lua), {seconds} s per run after a warm-up, {rounds} round(s) alternating the systems (all "
+        "served at once); req/s, p50 and p99 are medians of the rounds; token authentication (DRF) everywhere; "
+        "PATCH sends If-Match with the version the client last saw; the machine's cores are shared by gunicorn, "
+        "the databases and wrk."
     )
-    return {"setup": setup, "endpoints": endpoints, "notes": notes}
+    return {"setup": setup, "endpoints": endpoints, "fresh_worker": fresh, "notes": notes, "clients": clients}

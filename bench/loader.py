@@ -89,3 +89,28 @@ def load_jsonfile(collection, make_fields, count):
         for name, state in states.items():
             backend._save(name, state)
     return ids, time.perf_counter() - started
+
+
+SESSIONS_PER_OWNER = 5  # the API benchmarks' sessions belong to the first clients, five each
+
+
+def owner_of(session_number):
+    return session_number // SESSIONS_PER_OWNER
+
+
+IDS_FOR_LOAD = 5000  # records the load generator cycles over: a working set spread over the collection
+
+
+def write_ids(directory, token, client_ids, sessions):
+    """What the load generator reads (bench/api.lua): token.txt, ids.txt (IDS_FOR_LOAD client ids
+    drawn at random over the whole collection) and owners.txt (clients that have sessions)."""
+    import os
+    import random
+
+    owners = client_ids[: -(-sessions // SESSIONS_PER_OWNER)][:IDS_FOR_LOAD] if sessions else client_ids[:1]
+    shuffled = list(client_ids)
+    random.Random(7).shuffle(shuffled)
+    shuffled = shuffled[:IDS_FOR_LOAD]
+    for name, text in (("token.txt", token), ("ids.txt", "\n".join(shuffled)), ("owners.txt", "\n".join(owners))):
+        with open(os.path.join(directory, name), "w") as handle:
+            handle.write(text + "\n")

@@ -76,6 +76,7 @@ class RawFile:
 
     name = "whole-file json"
     indexed_set = None
+    collection = "clients"
 
     def __init__(self, path):
         self.path = path

@@ -1,7 +1,9 @@
 """`python -m bench.run [--quick] [--tiny]`: every benchmark in one run, then the report.
 
---quick: under two minutes (no 1,000,000-session scale run, fewer samples, a shorter API run).
---tiny: seconds, for the smoke test (tests/test_bench_smoke.py); writes into --out.
+--quick: about three minutes: every figure at smaller sizes (20,000 clients and 50,000 sessions
+at scale, 10,000 clients over HTTP, 1 s per API run).
+--tiny: seconds, for the smoke test (tests/test_bench_smoke.py); writes into --out; the ORM runs
+on SQLite there (no PostgreSQL needed).
 """
 
 import argparse
@@ -30,36 +32,36 @@ from .raw import RawFile, RawRedis, RawRest  # noqa: E402
 PROFILES = {
     "full": {
         "redis": [10_000, 100_000],
-        "rest": [10_000],
+        "rest": [5_000],
         "jsonfile": [1_000, 10_000],
-        "counts": {"detail": 5000, "list": 3000, "seed": 30, "change": 300, "write": 2000},
-        "rest_counts": {"detail": 1000, "list": 500, "seed": 10, "change": 100, "write": 500},
-        "file_counts": {"detail": 300, "list": 500, "seed": 10, "change": 50, "write": 50},
+        "counts": {"detail": 5000, "list": 2000, "change": 300, "write": 2000},
+        "rest_counts": {"detail": 1000, "list": 300, "change": 100, "write": 500},
+        "file_counts": {"detail": 300, "list": 300, "change": 50, "write": 50},
         "scale": (100_000, 1_000_000),
-        "api_requests": 3000,
-        "api_size": 100_000,
+        "scale_load_seconds": 420,
+        "api": {"seconds": 3, "clients": 100_000, "sessions": 100_000, "rounds": 3, "warmup": True},
     },
     "quick": {
-        "redis": [10_000, 100_000],
-        "rest": [10_000],
+        "redis": [10_000],
+        "rest": [2_000],
         "jsonfile": [1_000],
-        "counts": {"detail": 2000, "list": 1000, "seed": 10, "change": 100, "write": 500},
-        "rest_counts": {"detail": 300, "list": 200, "seed": 3, "change": 30, "write": 100},
-        "file_counts": {"detail": 500, "list": 200, "seed": 5, "change": 20, "write": 20},
-        "scale": None,
-        "api_requests": 400,
-        "api_size": 10_000,
+        "counts": {"detail": 2000, "list": 600, "change": 100, "write": 500},
+        "rest_counts": {"detail": 300, "list": 100, "change": 30, "write": 100},
+        "file_counts": {"detail": 300, "list": 100, "change": 20, "write": 20},
+        "scale": (20_000, 50_000),
+        "scale_load_seconds": 120,
+        "api": {"seconds": 1, "clients": 10_000, "sessions": 10_000, "rounds": 3, "warmup": True},
     },
     "tiny": {
-        "redis": [200, 400],
+        "redis": [200],
         "rest": [100],
         "jsonfile": [100],
-        "counts": {"detail": 20, "list": 20, "seed": 3, "change": 5, "write": 10},
-        "rest_counts": {"detail": 10, "list": 10, "seed": 3, "change": 3, "write": 5},
-        "file_counts": {"detail": 10, "list": 10, "seed": 3, "change": 3, "write": 5},
+        "counts": {"detail": 20, "list": 20, "change": 5, "write": 10},
+        "rest_counts": {"detail": 10, "list": 10, "change": 3, "write": 5},
+        "file_counts": {"detail": 10, "list": 10, "change": 3, "write": 5},
         "scale": (300, 600),
-        "api_requests": 30,
-        "api_size": 200,
+        "scale_load_seconds": 60,
+        "api": {"seconds": 1, "clients": 200, "sessions": 100, "rounds": 1, "warmup": False, "postgres": False},
     },
 }
 
@@ -78,6 +80,7 @@ def machine(server):
     except OSError:
         pass
     found = {"cpus": os.cpu_count(), "cpu": cpu, "redis": server.client().info("server")["redis_version"]}
+    found["load_start"] = os.getloadavg()[0]
     try:
         import psycopg
 
@@ -107,6 +110,7 @@ def run_redis(server, profile, run):
         profile["counts"],
         run["storage"],
         log,
+        server=client,
     )
     run["commandstats"] = client.info("commandstats")
 
@@ -167,6 +171,10 @@ def main(argv=None):
         "memory": [],
         "notes": [],
     }
+    if not args.skip_api:
+        from .api_bench import wrk_binary
+
+        wrk_binary()  # fail now, not after the storage benchmarks, when wrk is missing
     server = RedisServer().start()
     try:
         run["machine"] = machine(server)
@@ -179,21 +187,35 @@ def main(argv=None):
             clients_n, sessions_n = profile["scale"]
             run["scale"] = run_scale(
                 server.client(),
+                server.url,
                 lambda prefix: RedisBackend(server.url, prefix),
                 clients_n,
                 sessions_n,
                 profile["counts"],
                 run["storage"],
                 log,
+                load_seconds=profile["scale_load_seconds"],
             )
             run["memory"] += [{**m, "run": "scale"} for m in run["scale"]["memory"]]
-        if not args.skip_api:
+        if args.skip_api:
+            run["api_skipped"] = "--skip-api"
+        else:
             from .api_bench import run_api
 
-            run["api"] = run_api(server, profile["api_requests"], profile["api_size"], log)
+            api = dict(profile["api"])
+            run["api"] = run_api(
+                server,
+                api.pop("seconds"),
+                api.pop("clients"),
+                api.pop("sessions"),
+                log,
+                postgres_wanted=api.pop("postgres", True),
+                **api,
+            )
     finally:
         server.close()
     run["seconds"] = time.perf_counter() - started
+    run["machine"]["load_end"] = os.getloadavg()[0]
     report.print_table(run)
     path = report.write(run)
     log(f"report written to {path}")

@@ -1,29 +1,22 @@
-"""At scale (make bench only): 100,000 clients and up to 1,000,000 sessions in one Redis, loaded
-through the create script; memory per record, cold load of a new process, list page and detail
-latency against the same baselines."""
+"""At scale: clients and sessions in one Redis (100,000 and up to 1,000,000 in `make bench`),
+loaded through the create script; memory per record, a new process's first list page, and the
+detail, list page and list page after a change against their baselines."""
 
-import itertools
-import os
+import json
 import random
-import time
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 from storage.store import Store
 
 from . import loader, memory
 from .raw import RawRedis
-from .storage_bench import row
-from .timing import compare, sample
-
-PAGE = 50
+from .storage_bench import bench_pages
 
 
-def rss_bytes():
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def run_scale(client, make_backend, clients_n, sessions_n, counts, results, log, *, load_seconds=300):
+def run_scale(client, url, make_backend, clients_n, sessions_n, counts, results, log, *, load_seconds=300):
     prefix = f"scale{uuid.uuid4().hex[:8]}"
     loading = Store(make_backend(prefix))
     log(f"scale: loading {clients_n:,} clients")
@@ -41,49 +34,22 @@ def run_scale(client, make_backend, clients_n, sessions_n, counts, results, log,
     loading.close()
     log(f"scale: {len(session_ids):,} sessions loaded in {session_memory['load_seconds']:.0f} s")
     scale = {"memory": [client_memory, session_memory], "cold": []}
-
-    store, other = Store(make_backend(prefix)), Store(make_backend(prefix))
     for name, ids in (("clients", client_ids), ("sessions", session_ids)):
-        scale["cold"].append(bench_collection(store, other, client, name, ids, counts, results))
-    store.close()
-    other.close()
+        log(f"scale: first page of {len(ids):,} {name} in a new process")
+        scale["cold"].append({"collection": name, "count": len(ids), **first_page(url, prefix, name)})
+        store, other = Store(make_backend(prefix)), Store(make_backend(prefix))
+        try:
+            log(f"scale: reads on {len(ids):,} {name}")
+            raw = RawRedis(client, store.backend.keys, name)
+            bench_pages(f"redis, {name}", store, other.collection(name), raw, ids, counts, results, random.Random(1))
+        finally:
+            store.close()
+            other.close()
     return scale
 
 
-def bench_collection(store, other, client, name, ids, counts, results):
-    """Cold load, detail, list page and list page after a change on one loaded collection."""
-    collection = store.collection(name)
-    raw = RawRedis(client, store.backend.keys, name)
-    rss = rss_bytes()
-    started = time.perf_counter()
-    collection.all()
-    cold = {
-        "collection": name,
-        "count": len(ids),
-        "seconds": time.perf_counter() - started,
-        "rss_per_record": (rss_bytes() - rss) / len(ids),
-    }
-    rng = random.Random(1)
-    pick = itertools.cycle([rng.choice(ids) for _ in range(1000)]).__next__
-    size, label = len(ids), f"redis, {name}"
-    ours, base = compare(lambda: collection.get(pick()), lambda: raw.get_parse(pick()), counts["detail"])
-    results.append(row(label, "detail read", size, ours, base, "redis-py GET + json.loads", "detail"))
-    ours, base = compare(
-        lambda: collection.all()[-PAGE:],
-        lambda: raw.list_all(ids)[-PAGE:],
-        counts["list"],
-        base_count=3,
-        rounds=3,
-        warmup=1,
-    )
-    page = f"list page of {PAGE}"
-    results.append(row(label, f"{page}, unchanged", size, ours, base, "seed: fetch all + parse", "list"))
-    writer = other.collection(name)
-
-    def change_one():
-        record = writer.get(pick())
-        writer.update(record["id"], dict(record))
-
-    after = sample(lambda: collection.all()[-PAGE:], counts["change"], setup=change_one)
-    results.append(row(label, f"{page} after one change", size, after, ours, "our unchanged list", "change"))
-    return cold
+def first_page(url, prefix, collection):
+    command = [sys.executable, "-m", "bench.first_page", url, prefix, collection]
+    root = Path(__file__).resolve().parent.parent
+    output = subprocess.run(command, cwd=root, capture_output=True, text=True, check=True, timeout=600).stdout
+    return json.loads(output.strip().splitlines()[-1])

@@ -1,19 +1,21 @@
-"""Storage-layer benchmarks, in process: our Collection against the hand-written baselines of
-bench/raw.py, on redis, on REST (through tests/upstash_server.py) and on jsonfile."""
+"""Storage-layer benchmarks, in process: our Collection and the model API (what the API lists
+through) against the hand-written baselines of bench/raw.py, on redis, on REST (through
+tests/upstash_server.py) and on jsonfile. Every figure is a ratio to its baseline in the same run."""
 
 import itertools
 import random
 import uuid
 
-from storage.store import Store, set_store, specs
+from storage.store import Store, set_store
 
 from . import loader
-from .timing import compare, sample, stats
+from .timing import compare, stats
 
 CLIENTS = "clients"
+PAGE = 50
 
 
-def row(backend, op, size, ours, base, baseline, target=None):
+def row(backend, op, size, ours, base, baseline, target=None, **extra):
     """One result: our samples and the baseline's, as stats and ratios (ours / baseline)."""
     mine, theirs = stats(ours), stats(base)
     return {
@@ -27,7 +29,55 @@ def row(backend, op, size, ours, base, baseline, target=None):
         "ratio_median": mine["median"] / theirs["median"],
         "ratio_p99": mine["p99"] / theirs["p99"],
         "target": target,
+        **extra,
     }
+
+
+def model_of(collection):
+    if collection == CLIENTS:
+        from clients.models import Client
+
+        return Client
+    from sessions_app.models import Session
+
+    return Session
+
+
+def list_page(model):
+    """What the API does for ?limit=50: a fresh QuerySet, its count, then the first page."""
+    queryset = model.objects.all()
+    queryset.count()
+    return list(queryset[:PAGE])
+
+
+def bench_pages(label, store, writer, raw, ids, counts, results, rng):
+    """Detail read, unchanged list page and list page after one change (by another store) on one
+    loaded collection, each against its baseline."""
+    collection = store.collection(raw.collection)
+    model = model_of(raw.collection)
+    size = len(ids)
+    pick = itertools.cycle([rng.choice(ids) for _ in range(1000)]).__next__
+    ours, base = compare(lambda: collection.get(pick()), lambda: raw.get_parse(pick()), counts["detail"])
+    results.append(row(label, "detail read", size, ours, base, f"{raw.name} GET + json.loads", "detail"))
+
+    previous = set_store(store)
+    try:
+        list_page(model)  # the first page fills this process's memory (measured apart, in a new process)
+        page, detail = compare(lambda: list_page(model), lambda: collection.get(pick()), counts["list"])
+        results.append(row(label, f"list page of {PAGE}, unchanged", size, page, detail, "our detail read", "page"))
+
+        def change_one():
+            record = writer.get(pick())
+            writer.update(record["id"], dict(record))
+
+        after, unchanged = compare(
+            lambda: list_page(model), lambda: list_page(model), counts["change"], setup=change_one
+        )
+        results.append(
+            row(label, f"list page of {PAGE} after one change", size, after, unchanged, "our unchanged page", "change")
+        )
+    finally:
+        set_store(previous)
 
 
 class Setup:
@@ -50,46 +100,54 @@ class Setup:
         self.other.close()
 
 
-def bench_reads(setup, counts, results):
-    kind, size, clients, raw, rng = setup.kind, setup.size, setup.clients, setup.raw, setup.rng
-    ids = setup.ids
-    pick = itertools.cycle([rng.choice(ids) for _ in range(1000)]).__next__
-    ours, base = compare(lambda: clients.get(pick()), lambda: raw.get_parse(pick()), counts["detail"])
-    results.append(row(kind, "detail read", size, ours, base, f"{raw.name} GET + json.loads", "detail"))
+class RoundTrips:
+    """Counts what redis-py sends (one send per command, one per pipeline: a round trip each) and,
+    with `server`, the commands Redis ran (INFO commandstats delta, the INFO itself left out)."""
 
-    clients.all()  # the first list fills this process's memory
-    seed_count = max(3, counts["seed"] * 10_000 // max(size, 10_000))
-    ours, base = compare(
-        clients.all, lambda: raw.list_all(ids), counts["list"], base_count=seed_count, rounds=3, warmup=1
-    )
-    results.append(row(kind, "list, unchanged", size, ours, base, "seed: fetch all + parse", "list"))
+    def __init__(self, server=None):
+        self.server, self.sends = server, 0
 
-    queryset_page(setup, counts, results, ours)
+    def __enter__(self):
+        from redis.connection import AbstractConnection
 
-    def change_one():
-        record_id = pick()
-        setup.writer.update(record_id, {**loader.client_fields(rng.randint(0, 10**9)), "email": ""})
+        original = self.original = AbstractConnection.send_packed_command
+        counter = self
 
-    after, unchanged = compare(clients.all, clients.all, counts["change"], setup=change_one)
-    results.append(row(kind, "list after one change", size, after, unchanged, "our unchanged list", "change"))
-    return ours
+        def counting(connection, command, check_health=True):
+            counter.sends += 1
+            return original(connection, command, check_health)
 
+        AbstractConnection.send_packed_command = counting
+        self.before = self.commands() if self.server else {}
+        return self
 
-def queryset_page(setup, counts, results, listed):
-    """What the admin and the API list through: Client.objects.order_by("-created_at")[:50]."""
-    from clients.models import Client
+    def __exit__(self, *exc):
+        from redis.connection import AbstractConnection
 
-    previous = set_store(setup.store)
-    try:
-        page = sample(lambda: list(Client.objects.order_by("-created_at")[:50]), counts["change"])
-    finally:
-        set_store(previous)
-    results.append(
-        row(setup.kind, "model QuerySet page of 50, newest first", setup.size, page, listed, "our unchanged list", None)
-    )
+        AbstractConnection.send_packed_command = self.original
+        self.after = self.commands() if self.server else {}
+
+    def commands(self):
+        found = self.server.info("commandstats")
+        return {k.removeprefix("cmdstat_"): v["calls"] for k, v in found.items() if k != "cmdstat_info"}
+
+    def executed(self):
+        return {k: v - self.before.get(k, 0) for k, v in self.after.items() if v - self.before.get(k, 0)}
 
 
-def bench_writes(setup, counts, results):
+def count_trips(operation, count, server):
+    with RoundTrips(server) as trips:
+        for _ in range(count):
+            operation()
+    commands = trips.executed()
+    return {
+        "round_trips": trips.sends / count,
+        "commands": sum(commands.values()) / count,
+        "by_command": {k: v / count for k, v in sorted(commands.items())},
+    }
+
+
+def bench_writes(setup, counts, results, server=None):
     kind, clients, raw = setup.kind, setup.clients, setup.raw
     doc = clients.create_write(loader.client_fields(7))[1]
     serial = itertools.count()
@@ -102,31 +160,32 @@ def bench_writes(setup, counts, results):
         raw.set(next(serial) % 1000, doc)
 
     ours, base = compare(create, raw_set, counts["write"])
-    results.append(row(kind, "create", setup.size, ours, base, f"{raw.name} SET", "write"))
-
+    results.append(row(kind, "create", setup.size, ours, base, f"{raw.name} SET"))
     if raw.indexed_set is not None:
         ours, base = compare(create, lambda: raw.indexed_set(next(serial) % 1000, doc), counts["write"])
-        results.append(row(kind, "create", setup.size, ours, base, "MULTI: SET + 4 index writes", None))
+        trips = count_trips(create, 50, server) if server else {}
+        results.append(row(kind, "create", setup.size, ours, base, "MULTI: SET + 4 index writes", "create", **trips))
 
     target = setup.ids[0]
     fields = loader.client_fields(0)
-    ours, base = compare(lambda: clients.update(target, fields), raw_set, counts["write"])
-    results.append(row(kind, "update", setup.size, ours, base, f"{raw.name} SET", "write"))
+
+    def update():
+        clients.update(target, fields)
+
+    ours, base = compare(update, raw_set, counts["write"])
+    trips = count_trips(update, 50, server) if server and raw.indexed_set is not None else {}
+    results.append(row(kind, "update", setup.size, ours, base, f"{raw.name} SET", "update", **trips))
 
 
-def run_backend(kind, make_backend, raw_for, load, sizes, counts, results, log):
+def run_backend(kind, make_backend, raw_for, load, sizes, counts, results, log, server=None):
     for position, size in enumerate(sizes):
         log(f"{kind}: loading {size:,} clients")
         setup = Setup(kind, make_backend, raw_for, load, size)
         try:
             log(f"{kind}: reads at {size:,}")
-            bench_reads(setup, counts, results)
+            bench_pages(kind, setup.store, setup.writer, setup.raw, setup.ids, counts, results, setup.rng)
             if position == 0:
                 log(f"{kind}: writes")
-                bench_writes(setup, counts, results)
+                bench_writes(setup, counts, results, server)
         finally:
             setup.close()
-
-
-def client_spec():
-    return specs()[CLIENTS]

@@ -1,34 +1,49 @@
-"""Smoke test of the benchmark code on tiny sizes: it runs end to end and writes a report.
-No timing is asserted (speed belongs to the benchmarks themselves); the API part is skipped here
-(it starts gunicorn and databases: `make bench-quick` covers it)."""
+"""Smoke test of the benchmark code on tiny sizes: it runs end to end and the report carries every
+target line. No timing is asserted (speed belongs to the benchmarks themselves). The API part needs
+wrk and starts gunicorn: the ORM runs on SQLite there (PostgreSQL is `make bench`'s business)."""
+
+import shutil
 
 import pytest
 
-from bench import run
+from bench import analysis, run
 
 
 @pytest.mark.usefixtures("redis_server")  # skips cleanly when no redis-server binary is installed
-def test_bench_runs_on_tiny_sizes_and_writes_a_report(tmp_path):
+def test_bench_runs_on_tiny_sizes_and_the_report_has_every_target_line(tmp_path):
     result = run.main(["--tiny", "--skip-api", "--out", str(tmp_path)])
     operations = {(r["backend"], r["op"]) for r in result["storage"]}
-    for backend in ("redis", "rest", "jsonfile"):
-        for op in ("detail read", "list, unchanged", "list after one change", "create", "update"):
+    for backend in ("redis", "rest", "jsonfile", "redis, clients", "redis, sessions"):
+        for op in ("detail read", "list page of 50, unchanged", "list page of 50 after one change"):
             assert (backend, op) in operations
+    for backend in ("redis", "rest", "jsonfile"):
+        assert {(backend, "create"), (backend, "update")} <= operations
+    update = next(r for r in result["storage"] if r["backend"] == "redis" and r["op"] == "update")
+    assert update["round_trips"] >= 1 and update["by_command"]["evalsha"] == 1
     assert {m["collection"] for m in result["memory"]} == {"clients", "sessions"}
+    assert [c["collection"] for c in result["scale"]["cold"]] == ["clients", "sessions"]
     report = next(tmp_path.glob("*.md")).read_text()
-    assert "## Storage layer" in report and "| redis | detail read |" in report
+    for label in analysis.LABELS:
+        assert f"- {label}" in report, label
+    assert "API detail ≥ 1.3× the ORM on PostgreSQL: not measured in this run (--skip-api)" in report
     assert list(tmp_path.glob("*-list-latency.png"))
 
 
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)")
 def test_api_bench_serves_each_system_and_reports_every_endpoint(redis_server):
-    """The API harness end to end on tiny sizes: gunicorn for the project's API and the ORM-on-SQLite
-    baseline, the load generator in its own process; PostgreSQL left out (reported, not faked)."""
-    from bench.api_bench import ENDPOINTS, OURS, run_api
+    """The API harness end to end on tiny sizes: gunicorn for the project, the ORM on SQLite and the
+    framework's ceiling, wrk on every endpoint; PostgreSQL left out (reported, not faked)."""
+    from bench.api_bench import CEILING, CONSTANT, ORM_SQLITE, OURS, RECORD_ENDPOINTS, run_api
 
-    api = run_api(redis_server, requests=6, size=20, log=lambda message: None, postgres=False)
-    for endpoint in ENDPOINTS:
-        for system in (OURS, "ORM on SQLite"):
+    api = run_api(redis_server, 1, 200, 20, lambda message: None, postgres_wanted=False, rounds=1, warmup=False)
+    for endpoint in RECORD_ENDPOINTS:
+        for system in (OURS, ORM_SQLITE):
             result = api["endpoints"][endpoint][system]
-            assert result["requests"] == 6 and result["errors"] == 0, (endpoint, system, result)
+            assert result["requests"] > 0 and result["errors"] == 0, (endpoint, system, result)
         assert "ORM on PostgreSQL" not in api["endpoints"][endpoint]
-    assert any("PostgreSQL" in note and "no number reported" in note for note in api["notes"])
+    assert api["endpoints"][CONSTANT][CEILING]["errors"] == 0
+    assert api["fresh_worker"]["records"] >= 200 and api["fresh_worker"]["first_page_seconds"] > 0
+    assert any("PostgreSQL" in note and "no PostgreSQL number is reported" in note for note in api["notes"])
+    lines = "\n".join(analysis.api_lines({"api": api}))
+    assert "API detail ≥ 0.85× the framework's ceiling: " in lines and "not measured" in lines
+    assert "API errors: 0 for this project: 0 error(s)" in lines

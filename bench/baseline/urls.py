@@ -1,9 +1,10 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from .views import ClientViewSet
+from .views import CeilingView, ClientViewSet, SessionViewSet
 
 router = SimpleRouter()
 router.register("clients", ClientViewSet)
+router.register("sessions", SessionViewSet)
 
-urlpatterns = [path("api/", include(router.urls))]
+urlpatterns = [path("api/ceiling/", CeilingView.as_view()), path("api/", include(router.urls))]
