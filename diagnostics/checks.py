@@ -19,6 +19,7 @@ from django.conf import settings
 from storage.backends.shared import mask_url
 from storage.collection import stale_served
 from storage.errors import StorageError, StorageUnavailable
+from storage.startup import fallback, fallback_message
 from storage.store import get_store, specs
 
 from . import __version__
@@ -67,6 +68,10 @@ class RedisAvailable(Check):
         backend = get_store().backend
         info = backend.describe()
         backend.ping()
+        fell_back = fallback()
+        if fell_back:  # answering, but not the backend that was asked for: degraded, never healthy
+            message = fallback_message(fell_back)
+            return WARNING, f"{message[0].upper()}{message[1:]} in {info['target']}", dict(info, **fell_back)
         return PASSED, f"The {info['backend']} backend answers ({info['mode']})", dict(info)
 
 

@@ -4,6 +4,7 @@
 from django.core.management.base import BaseCommand
 
 from storage.errors import StorageError
+from storage.startup import fallback, fallback_message
 
 from ...checks import _safe
 from ...terminal import Printer, write_json
@@ -11,18 +12,28 @@ from ...terminal import Printer, write_json
 OK, PROBLEMS, COULD_NOT_RUN = 0, 1, 2
 
 
+class FellBack(StorageError):
+    """The configured backend could not be reached at startup and DEBUG fell back to JSON files."""
+
+
 class DiagnosticCommand(BaseCommand):
     requires_system_checks = []
+    # Works on the configured backend: refused (exit 2, naming it) after a DEBUG fallback to JSON
+    # files, which would otherwise be inspected or written in its place. health reports the fallback.
+    needs_configured_backend = True
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
 
     def handle(self, *args, **options):
         self.printer = Printer(self.stdout)
+        fell_back = fallback() if self.needs_configured_backend else None
         try:
+            if fell_back:
+                raise FellBack(fallback_message(fell_back) + ": start it (or fix REDIS_URL) and run again")
             code = self.run(options)
         except StorageError as exc:
-            message = _safe(f"{type(exc).__name__}: {exc}")
+            message = _safe(str(exc) if isinstance(exc, FellBack) else f"{type(exc).__name__}: {exc}")
             if options["format"] == "json":
                 write_json(self.stdout, {"error": message})
             else:
