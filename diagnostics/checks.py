@@ -18,7 +18,8 @@ from django.conf import settings
 
 from storage.backends.shared import mask_url
 from storage.collection import stale_served
-from storage.errors import StorageError, StorageUnavailable
+from storage.cache import parse
+from storage.errors import InvalidRecord, StorageError, StorageUnavailable
 from storage.startup import fallback, fallback_message
 from storage.store import get_store, specs
 
@@ -170,14 +171,21 @@ class DataInRedis(Check):
             sample = backend.sample_ids(name, SAMPLE_SIZE)
             texts = backend.get_many(name, sample)
             missing = sum(1 for text in texts if text is None)
+            # records that don't parse: in the sample, or left out of this process's lists
+            unparsable = {i for i, text in zip(sample, texts, strict=True) if text is not None and not _parses(text)}
+            unparsable |= get_store().collection(name).unparsable
             collections[name] = {
                 "count": count,
                 "version": backend.version(name),
                 "sampled": len(sample),
                 "index_without_record": missing,
+                "unparsable": sorted(unparsable),
             }
             if missing:
                 disagreements.append(f"{name}: {missing} of {len(sample)} sampled index entries have no record")
+            if unparsable:
+                shown = ", ".join(sorted(unparsable)[:5]) + (", ..." if len(unparsable) > 5 else "")
+                disagreements.append(f"{name}: {len(unparsable)} record(s) do not parse ({shown})")
         values = {"collections": collections}
         if disagreements:
             return WARNING, "; ".join(disagreements) + " (run manage.py verify_redis)", values
@@ -235,6 +243,14 @@ def _timed(check):
         status, message, values = FAILED, f"{type(exc).__name__}: {_safe(str(exc))}", {}
     duration = round((time.perf_counter() - started) * 1000, 2)
     return Result(check.name, status, message, check.critical, duration, values)
+
+
+def _parses(text):
+    try:
+        parse(text)
+    except InvalidRecord:
+        return False
+    return True
 
 
 def _safe(text):
