@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from storage.backends.shared import mask_url
-from storage.collection import stale_served
 from storage.cache import parse
+from storage.collection import stale_served
 from storage.errors import InvalidRecord, StorageError, StorageUnavailable
 from storage.startup import fallback, fallback_message
 from storage.store import get_store, specs
