@@ -12,7 +12,12 @@ from ...terminal import Printer, write_json
 OK, PROBLEMS, COULD_NOT_RUN = 0, 1, 2
 
 
-class FellBack(StorageError):
+class CouldNotRun(Exception):  # noqa: N818 - named for what the command reports
+    """The command could not do its job (unreadable file, wrong backend...): reported like a
+    storage failure, as text or as JSON with --format json, exit 2."""
+
+
+class FellBack(CouldNotRun):
     """The configured backend could not be reached at startup and DEBUG fell back to JSON files."""
 
 
@@ -32,12 +37,12 @@ class DiagnosticCommand(BaseCommand):
             if fell_back:
                 raise FellBack(fallback_message(fell_back) + ": start it (or fix REDIS_URL) and run again")
             code = self.run(options)
-        except StorageError as exc:
-            message = _safe(str(exc) if isinstance(exc, FellBack) else f"{type(exc).__name__}: {exc}")
+        except (StorageError, CouldNotRun) as exc:
+            message = _safe(str(exc) if isinstance(exc, CouldNotRun) else f"{type(exc).__name__}: {exc}")
             if options["format"] == "json":
                 write_json(self.stdout, {"error": message})
             else:
-                self.printer.line(f"Could not run: {message}", "failed")
+                Printer(self.stderr).line(f"Could not run: {message}", "failed")
             code = COULD_NOT_RUN
         if code:
             raise SystemExit(code)
