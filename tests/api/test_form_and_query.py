@@ -42,7 +42,10 @@ def test_form_encoded_patch_leaves_absent_fields_alone(rest_only):
 @pytest.mark.parametrize(
     ("url", "names"),
     [
-        ("/api/clients/?ordering=email&limit=0&is_active=maybe&offset=-1", {"ordering", "is_active", "limit", "offset"}),
+        (
+            "/api/clients/?ordering=email&limit=0&is_active=maybe&offset=-1",
+            {"ordering", "is_active", "limit", "offset"},
+        ),
         ("/api/sessions/?status=nope&starts_after=yesterday&limit=501", {"status", "starts_after", "limit"}),
         ("/api/clients/?limit=x", {"limit"}),
     ],
