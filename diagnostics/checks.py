@@ -44,6 +44,7 @@ class Result:
     critical: bool = False
     duration_ms: float = 0.0
     values: dict = field(default_factory=dict)
+    title: str = ""  # what a person reads (the admin page); name is for programs and the command line
 
     def as_dict(self):
         data = asdict(self)
@@ -53,6 +54,7 @@ class Result:
 
 class Check:
     name = "check"
+    title = "Check"  # backend-neutral: the same checks run on Redis, Vercel KV and JSON files
     critical = False
     timeout = 3.0  # seconds
 
@@ -63,6 +65,7 @@ class Check:
 
 class RedisAvailable(Check):
     name = "redis_available"
+    title = "Storage backend answers"
     critical = True
 
     def check(self):
@@ -78,6 +81,7 @@ class RedisAvailable(Check):
 
 class RedisHealth(Check):
     name = "redis_health"
+    title = "Storage server health"
 
     def check(self):
         backend = get_store().backend
@@ -134,6 +138,7 @@ class RedisHealth(Check):
 
 class Environment(Check):
     name = "environment"
+    title = "Environment variables"
     timeout = 1.0
 
     def check(self):
@@ -161,6 +166,7 @@ class Environment(Check):
 
 class DataInRedis(Check):
     name = "data_in_redis"
+    title = "Stored data readable"
     timeout = 5.0
 
     def check(self):
@@ -195,6 +201,7 @@ class DataInRedis(Check):
 
 class CacheCoherence(Check):
     name = "cache_coherence"
+    title = "Memory cache agrees with storage"
 
     def check(self):
         store = get_store()
@@ -242,7 +249,7 @@ def _timed(check):
     except Exception as exc:  # any failure inside a check is a failed check, never a crash
         status, message, values = FAILED, f"{type(exc).__name__}: {_safe(str(exc))}", {}
     duration = round((time.perf_counter() - started) * 1000, 2)
-    return Result(check.name, status, message, check.critical, duration, values)
+    return Result(check.name, status, message, check.critical, duration, values, check.title)
 
 
 def _parses(text):
@@ -273,7 +280,7 @@ def run_checks(checks=None):
         except FutureTimeout:
             duration = round((time.perf_counter() - started) * 1000, 2)
             message = f"No answer within {check.timeout:g} s"
-            results.append(Result(check.name, FAILED, message, check.critical, duration))
+            results.append(Result(check.name, FAILED, message, check.critical, duration, title=check.title))
     pool.shutdown(wait=False, cancel_futures=True)
     return results
 
