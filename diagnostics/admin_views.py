@@ -61,7 +61,8 @@ def _storage_diagnostics(request):
     health = checks.report()
     verify_report, verify_error = _section(lambda: verify.verify(PAGE_LIMIT))
     sessions, sessions_error = _section(lambda: compare.compare("sessions", PAGE_LIMIT))
-    problems = [{**p, "page_fix": PAGE_FIXES.get(p["kind"], p["fix"])} for p in (verify_report or {}).get("problems", [])]
+    found = (verify_report or {}).get("problems", [])
+    problems = [{**p, "page_fix": PAGE_FIXES.get(p["kind"], p["fix"])} for p in found]
     for row in (sessions or {}).get("sessions", []):
         row["starts_at"] = _when(row.get("starts_at"))
     context = _context(request, "Storage diagnostics") | {

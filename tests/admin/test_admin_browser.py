@@ -256,7 +256,8 @@ def contrast(site, css):
             node = node.parentElement;
         }
         bg = bg || [255, 255, 255];
-        const lum = c => { const v = c.slice(0, 3).map(x => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+        const channel = x => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+        const lum = c => { const v = c.slice(0, 3).map(channel);
                            return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
         const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg);
         return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
