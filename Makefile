@@ -18,10 +18,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.runtime
 
 ## run: development server on http://127.0.0.1:8000/ (DEBUG, JSON files unless REDIS_URL is set)
+## Leaves a development .env (DEBUG=true, a generated SECRET_KEY) when there is none, so that the
+## README's commands run as written afterwards.
 run: $(VENV)/.runtime
+	$(BIN)/python -m config.dev_env
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	@echo ""
-	@echo "  Create an admin user with:  DEBUG=true $(BIN)/python manage.py createsuperuser"
+	@echo "  Create an admin user with:  $(BIN)/python manage.py createsuperuser"
 	@echo "  Then open http://127.0.0.1:8000/admin/"
 	@echo ""
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000

@@ -6,10 +6,10 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.urls import reverse
 
-from storage.admin import StorageModelAdmin
+from storage.admin import StorageModelAdmin, StringListField
 from storage.models import MappedValue
 
-from .models import Client
+from .models import TAGS, Client
 
 
 def sessions_relation():
@@ -24,6 +24,11 @@ class ClientAdmin(StorageModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("name", "email")  # also what the session form's client autocomplete searches
     ordering = ("name",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "tags":  # comma-separated words in the form, a list in storage and the API
+            return StringListField(TAGS, label="Tags")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         # Sessions per client: one pass over the sessions in memory (memoised), not one query per row.

@@ -8,23 +8,28 @@ their current requests.
 
 import multiprocessing
 import os
+import subprocess  # nosec B404 - runs our own settings check
+import sys
 from pathlib import Path
 
 import environ
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from config.problems import EXIT_CODE, PREFIX, Problems, SettingsError, report  # noqa: E402 - needs ROOT on the path
+
 # The same .env as the settings (values already in the environment win).
-if (Path(__file__).resolve().parent.parent / ".env").is_file():
-    environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env")
+_env_file = Path(os.environ.get("DJANGO_ENV_FILE") or ROOT / ".env")
+if _env_file.is_file():
+    environ.Env.read_env(_env_file)
+
+# gunicorn's own variables and the Django settings are checked here, in the master, before any
+# worker starts: every problem on one line each, exit code 2, no traceback.
+problems = Problems()
 
 
 def _int(name, default):
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {value!r}") from None
+    return problems.read(environ.Env().int, name, default=default)
 
 
 wsgi_app = "config.wsgi:application"
@@ -63,3 +68,22 @@ control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
 if not control_socket:
     del control_socket
+
+
+def _settings_problems():
+    """The Django settings checked in a child process: the master itself never imports them, so
+    that workers forked after a reload (HUP) read the new settings."""
+    check = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "config.problems"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if check.returncode == 0:
+        return []
+    lines = check.stderr.splitlines()
+    found = [line.removeprefix(PREFIX) for line in lines if line.startswith(PREFIX)]
+    return found or lines[-1:] or [f"the settings could not be loaded (exit code {check.returncode})"]
+
+
+problems.extend(_settings_problems())
+if problems:
+    report(SettingsError(problems))
+    sys.exit(EXIT_CODE)

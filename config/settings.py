@@ -6,34 +6,31 @@ Every variable is documented in .env.example and in README.md.
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 
-from storage.config import select_backend
+from config.problems import Problems
+from storage.config import build_backend, select_backend
 from storage.errors import ConfigurationError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env")
+# The .env file (values already in the environment win); DJANGO_ENV_FILE names another one.
+ENV_FILE = Path(environ.Env().str("DJANGO_ENV_FILE", default="") or BASE_DIR / ".env")
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE)
 
+# Every problem is collected and reported together at the end, one line each (config/problems.py).
+problems = Problems()
+_env = problems.read
 
-def _env(reader, name, **kwargs):
-    """Read one variable; a malformed value is a clear configuration error, not a traceback."""
-    try:
-        return reader(name, **kwargs)
-    except (ValueError, TypeError, environ.ImproperlyConfigured) as exc:
-        raise ImproperlyConfigured(f"Environment variable {name} is invalid: {exc}") from None
-
-
-DEBUG = _env(env.bool, "DEBUG", default=False)
+DEBUG = problems.boolean("DEBUG", default=False)
 
 SECRET_KEY = _env(env.str, "SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
+        problems.append(
             "SECRET_KEY is required when DEBUG is off: set it to a long random string "
-            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # nosec B105
 
@@ -123,6 +120,7 @@ KV_REST_API_URL = _env(env.str, "KV_REST_API_URL", default="") or _env(env.str, 
 KV_REST_API_TOKEN = _env(env.str, "KV_REST_API_TOKEN", default="") or _env(
     env.str, "UPSTASH_REDIS_REST_TOKEN", default=""
 )
+_backend = None  # stays None when the choice itself is a reported problem
 try:
     _backend = select_backend(
         backend=_env(env.str, "STORAGE_BACKEND", default=""),
@@ -133,7 +131,7 @@ try:
         debug=DEBUG,
     )
 except ConfigurationError as exc:
-    raise ImproperlyConfigured(str(exc)) from None
+    problems.append(str(exc))
 
 STORAGE = {
     "BACKEND": _backend,
@@ -145,7 +143,7 @@ STORAGE = {
     "SOCKET_TIMEOUT": _env(env.float, "STORAGE_SOCKET_TIMEOUT", default=2.0),
     "CONNECT_TIMEOUT": _env(env.float, "STORAGE_CONNECT_TIMEOUT", default=2.0),
     # Production serves the last known memory state (flagged stale) when the backend can't be read.
-    "STALE_READS": _env(env.bool, "STORAGE_STALE_READS", default=not DEBUG),
+    "STALE_READS": problems.boolean("STORAGE_STALE_READS", default=not DEBUG),
     # In DEBUG, an unreachable Redis at startup falls back to JSON files (the seed's local fallback).
     "DEBUG_FALLBACK": DEBUG,
 }
@@ -163,10 +161,18 @@ STORAGE.update(
     }
 )
 
+# The chosen backend checks the rest of its settings (mode, TLS options, WAIT) without connecting.
+if _backend:
+    try:
+        build_backend(STORAGE)
+    except ConfigurationError as exc:
+        problems.append(str(exc))
+
 LOG_FORMAT = _env(env.str, "LOG_FORMAT", default="text")
 if LOG_FORMAT not in ("text", "json"):
-    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}")
-LOG_EMOJI = _env(env.bool, "LOG_EMOJI", default=True)
+    problems.append(f"LOG_FORMAT={LOG_FORMAT!r} is not a format: set it to text or json")
+    LOG_FORMAT = "text"
+LOG_EMOJI = problems.boolean("LOG_EMOJI", default=True)
 LOG_LEVEL = _env(env.str, "LOG_LEVEL", default="INFO").upper()
 
 LOGGING = {
@@ -190,7 +196,7 @@ LOGGING = {
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = _env(env.bool, "SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = problems.boolean("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = _env(env.int, "SECURE_HSTS_SECONDS", default=31536000)
@@ -252,3 +258,5 @@ AUTH_FAILURE_WINDOW = _env(env.int, "AUTH_FAILURE_WINDOW", default=900)
 # The request header holding the client address when behind a proxy (e.g. HTTP_X_REAL_IP on
 # Vercel); empty: the connection's address (REMOTE_ADDR).
 AUTH_CLIENT_IP_HEADER = _env(env.str, "AUTH_CLIENT_IP_HEADER", default="")
+
+problems.raise_if_any()

@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api.token import obtain_token
+from config.views import api_root, home
 
 # Diagnostics: /api/health..., /api/database/..., the admin's storage diagnostics page.
 from diagnostics.urls import admin_patterns as diagnostics_admin_patterns
 from diagnostics.urls import api_patterns as diagnostics_api_patterns
 
 urlpatterns = [
+    path("", home, name="home"),  # the landing page (the admin's "View site")
+    path("api/", api_root, name="api-root"),
     *diagnostics_admin_patterns,  # before "admin/": the admin's catch-all would answer first
     path("admin/", admin.site.urls),
     *diagnostics_api_patterns,

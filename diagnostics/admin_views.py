@@ -4,13 +4,37 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 
 from storage.errors import StorageError
 from storage.store import get_store
 
 from . import checks, compare, verify
+from .integrity import KINDS
 
 PAGE_LIMIT = 50
+# What each problem's fix is, in the words of this page (the report's own `fix` names the command
+# line's --repair options).
+PAGE_FIXES = {
+    "index_without_record": "Repair removes each entry from the index (if the record is still absent).",
+    "record_not_indexed": "Repair re-adds each record to the indexes it is missing from.",
+    "dangling_reference": (
+        "Repair leaves these records alone: recreate the missing record, or use "
+        "“Repair and delete orphans” to delete them."
+    ),
+    "unique_without_record": "Repair removes each entry (if it still points to the same id).",
+    "by_without_record": "Repair removes the id from the set (if the record has not changed since).",
+    "unparseable_record": (
+        "Not repaired automatically: restore the record from an export (manage.py import_data), "
+        "or delete its key by hand."
+    ),
+}
+ORPHANS = "dangling_reference"
+
+
+def _when(text):
+    """An ISO 8601 timestamp as a datetime, which the template shows as the admin shows dates."""
+    return parse_datetime(text) if isinstance(text, str) else text
 
 
 def _section(run):
@@ -37,10 +61,17 @@ def _storage_diagnostics(request):
     health = checks.report()
     verify_report, verify_error = _section(lambda: verify.verify(PAGE_LIMIT))
     sessions, sessions_error = _section(lambda: compare.compare("sessions", PAGE_LIMIT))
+    found = (verify_report or {}).get("problems", [])
+    problems = [{**p, "page_fix": PAGE_FIXES.get(p["kind"], p["fix"])} for p in found]
+    for row in (sessions or {}).get("sessions", []):
+        row["starts_at"] = _when(row.get("starts_at"))
     context = _context(request, "Storage diagnostics") | {
         "health": health,
+        "checked_at": _when(health["timestamp"]),
         "health_rows": [{"name": name, **result} for name, result in health["checks"].items()],
         "verify": verify_report,
+        "problems": problems,
+        "has_orphans": any(p["kind"] == ORPHANS for p in problems),
         "verify_error": verify_error,
         "sessions": sessions,
         "sessions_error": sessions_error,
@@ -56,6 +87,10 @@ def _storage_repair(request):
     delete_orphans = source.get("delete_orphans") == "1"
     confirmed = request.method == "POST" and request.POST.get("confirm") == "yes"
     result, error = _section(lambda: verify.repair(delete_orphans=delete_orphans, dry_run=not confirmed))
+    for action in (result or {}).get("actions", []):
+        action["title"] = KINDS.get(action.get("kind"), (action.get("kind"),))[0]
+    for problem in ((result or {}).get("after") or {}).get("problems", []):
+        problem["page_fix"] = PAGE_FIXES.get(problem["kind"], problem["fix"])
     context = _context(request, "Repair storage" if not confirmed else "Storage repaired") | {
         "result": result,
         "error": error,

@@ -17,8 +17,10 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from storage.backends.shared import mask_url
+from storage.cache import parse
 from storage.collection import stale_served
-from storage.errors import StorageError, StorageUnavailable
+from storage.errors import InvalidRecord, StorageError, StorageUnavailable
+from storage.startup import fallback, fallback_message
 from storage.store import get_store, specs
 
 from . import __version__
@@ -42,6 +44,7 @@ class Result:
     critical: bool = False
     duration_ms: float = 0.0
     values: dict = field(default_factory=dict)
+    title: str = ""  # what a person reads (the admin page); name is for programs and the command line
 
     def as_dict(self):
         data = asdict(self)
@@ -51,6 +54,7 @@ class Result:
 
 class Check:
     name = "check"
+    title = "Check"  # backend-neutral: the same checks run on Redis, Vercel KV and JSON files
     critical = False
     timeout = 3.0  # seconds
 
@@ -61,17 +65,23 @@ class Check:
 
 class RedisAvailable(Check):
     name = "redis_available"
+    title = "Storage backend answers"
     critical = True
 
     def check(self):
         backend = get_store().backend
         info = backend.describe()
         backend.ping()
+        fell_back = fallback()
+        if fell_back:  # answering, but not the backend that was asked for: degraded, never healthy
+            message = fallback_message(fell_back)
+            return WARNING, f"{message[0].upper()}{message[1:]} in {info['target']}", dict(info, **fell_back)
         return PASSED, f"The {info['backend']} backend answers ({info['mode']})", dict(info)
 
 
 class RedisHealth(Check):
     name = "redis_health"
+    title = "Storage server health"
 
     def check(self):
         backend = get_store().backend
@@ -135,6 +145,7 @@ def _server_warnings(info, values):
 
 class Environment(Check):
     name = "environment"
+    title = "Environment variables"
     timeout = 1.0
 
     def check(self):
@@ -162,6 +173,7 @@ class Environment(Check):
 
 class DataInRedis(Check):
     name = "data_in_redis"
+    title = "Stored data readable"
     timeout = 5.0
 
     def check(self):
@@ -172,14 +184,21 @@ class DataInRedis(Check):
             sample = backend.sample_ids(name, SAMPLE_SIZE)
             texts = backend.get_many(name, sample)
             missing = sum(1 for text in texts if text is None)
+            # records that don't parse: in the sample, or left out of this process's lists
+            unparsable = {i for i, text in zip(sample, texts, strict=True) if text is not None and not _parses(text)}
+            unparsable |= get_store().collection(name).unparsable
             collections[name] = {
                 "count": count,
                 "version": backend.version(name),
                 "sampled": len(sample),
                 "index_without_record": missing,
+                "unparsable": sorted(unparsable),
             }
             if missing:
                 disagreements.append(f"{name}: {missing} of {len(sample)} sampled index entries have no record")
+            if unparsable:
+                shown = ", ".join(sorted(unparsable)[:5]) + (", ..." if len(unparsable) > 5 else "")
+                disagreements.append(f"{name}: {len(unparsable)} record(s) do not parse ({shown})")
         values = {"collections": collections}
         if disagreements:
             return WARNING, "; ".join(disagreements) + " (run manage.py verify_redis)", values
@@ -189,6 +208,7 @@ class DataInRedis(Check):
 
 class CacheCoherence(Check):
     name = "cache_coherence"
+    title = "Memory cache agrees with storage"
 
     def check(self):
         store = get_store()
@@ -235,7 +255,15 @@ def _timed(check):
     except Exception as exc:  # any failure inside a check is a failed check, never a crash
         status, message, values = FAILED, f"{type(exc).__name__}: {_safe(str(exc))}", {}
     duration = round((time.perf_counter() - started) * 1000, 2)
-    return Result(check.name, status, message, check.critical, duration, values)
+    return Result(check.name, status, message, check.critical, duration, values, check.title)
+
+
+def _parses(text):
+    try:
+        parse(text)
+    except InvalidRecord:
+        return False
+    return True
 
 
 def _safe(text):
@@ -258,7 +286,7 @@ def run_checks(checks=None):
         except FutureTimeout:
             duration = round((time.perf_counter() - started) * 1000, 2)
             message = f"No answer within {check.timeout:g} s"
-            results.append(Result(check.name, FAILED, message, check.critical, duration))
+            results.append(Result(check.name, FAILED, message, check.critical, duration, title=check.title))
     pool.shutdown(wait=False, cancel_futures=True)
     return results
 

@@ -24,8 +24,21 @@ def compare(collection_name, limit=100):
     ]
     loaded = memory_version is not None
     differences = len(only_backend) + (len(only_memory) + len(different) if loaded else 0)
+    if loaded:
+        summary = (
+            f"Compared {len(stored)} {collection_name} in the backend (version {backend_version}) with "
+            f"{len(memory)} in this process's memory (version {memory_version}): "
+            + ("no difference" if differences == 0 else f"{differences} difference(s)")
+        )
+    else:
+        summary = (
+            f"Nothing compared: this process has not loaded {collection_name} yet, so only the backend's "
+            f"{len(stored)} are listed (load it first, or ask a running server)"
+        )
     return {
         "collection": collection_name,
+        "compared": loaded,
+        "summary": summary,
         "backend": {"count": len(stored), "version": backend_version},
         "memory": {"loaded": loaded, "count": len(memory), "version": memory_version},
         "consistent": differences == 0 if loaded else True,

@@ -12,7 +12,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 
 from storage.cache import thaw
-from storage.errors import AlreadyExists, ReferenceViolation, StorageUnavailable, UniqueViolation
+from storage.errors import AlreadyExists, ReferenceViolation, UniqueViolation
 from storage.keys import ID_RULE, valid_id
 from storage.models import StorageModel, as_validation_error, to_storage_value
 from storage.store import specs
@@ -45,12 +45,14 @@ def export_records(store):
 
 
 def validate(model, record):
-    """(record id, writable fields, created_at, updated_at, version) of a record, or ValidationError."""
+    """(record id, writable fields, created_at, updated_at, version) of a record, or a
+    ValidationError holding every problem it has (the id's and the fields' together)."""
     if not isinstance(record, dict):
         raise ValidationError("the record must be a JSON object")
+    errors = {}
     record_id = record.get("id")
     if not valid_id(record_id):
-        raise ValidationError({"id": f"must be {ID_RULE}"})
+        errors["id"] = [f"must be {ID_RULE}"]
     values = {}
     for field in model._meta.concrete_fields:
         if field.attname in record:
@@ -58,14 +60,27 @@ def validate(model, record):
         elif field.has_default():
             values[field.attname] = field.get_default()
     instance = model(**values)
-    instance.full_clean()
+    try:
+        instance.full_clean(exclude=["id"] if "id" in errors else None)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
     for name, target in model.storage_spec().references.items():
-        value = getattr(instance, name)
-        if value and not valid_id(value):
-            raise ValidationError({name: f"{value!r} is not a valid id of {target}"})
+        value = getattr(instance, name, None)
+        if value and not valid_id(value) and name not in errors:
+            errors[name] = [f"{value!r} is not a valid id of {target}"]
+    if errors:
+        raise ValidationError(errors)
     created = to_storage_value(model._meta.get_field("created_at"), instance.created_at)
     updated = to_storage_value(model._meta.get_field("updated_at"), instance.updated_at) or created
     return record_id, instance.to_fields(), created, updated, max(1, int(instance.version or 1))
+
+
+def _same(model, stored, record, fields, created):
+    """The stored record already holds what the line says: the same fields, and the same creation
+    time when the line gives one (a hand-written line without timestamps matches on its fields)."""
+    _, stored_fields, stored_created, _, _ = validate(model, thaw(stored))
+    return stored_fields == fields and ("created_at" not in record or stored_created == created)
 
 
 def _message(error):
@@ -93,28 +108,37 @@ def load(store, items, progress=None):
             report["errors"].append({"line": line, "message": _message(exc)})
             continue
         collection = store.collection(name)
-        try:
-            collection.create(fields, record_id=record_id, created_at=created, updated_at=updated, version=version)
-            report["created"] += 1
-        except AlreadyExists:
-            existing = collection.get(record_id)
-            same = existing is not None and validate(model, thaw(existing))[1:3] == (fields, created)
-            if same:
-                report["unchanged"] += 1
-            else:
-                report["conflicts"].append(
-                    {"line": line, "id": record_id, "message": "already stored with other content: kept the stored one"}
-                )
-        except (UniqueViolation, ReferenceViolation) as exc:
-            report["errors"].append({"line": line, "message": _message(as_validation_error(model, exc))})
-        except StorageUnavailable:
-            raise
+        # Looked up first, so that a rerun skips quietly (an attempted create would log an error).
+        existing = collection.get(record_id)
+        if existing is None:
+            try:
+                collection.create(fields, record_id=record_id, created_at=created, updated_at=updated, version=version)
+                report["created"] += 1
+                continue
+            except AlreadyExists:  # created meanwhile by someone else
+                existing = collection.get(record_id)
+            except (UniqueViolation, ReferenceViolation) as exc:
+                report["errors"].append({"line": line, "message": _message(as_validation_error(model, exc))})
+                continue
+        if existing is not None and _same(model, existing, record, fields, created):
+            report["unchanged"] += 1
+        else:
+            report["conflicts"].append(
+                {"line": line, "id": record_id, "message": "already stored with other content: kept the stored one"}
+            )
     return report
 
 
 def parse_lines(lines):
-    """(line number, collection, record) per non-blank line; bad JSON becomes (n, None, error)."""
+    """(line number, collection, record) per non-blank line; a bad line becomes (n, None, error).
+    Lines may be bytes: one that is not UTF-8 is refused alone, with its number."""
     for number, text in enumerate(lines, 1):
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, None, f"not UTF-8: byte 0x{text[exc.start]:02x} at column {exc.start + 1}"
+                continue
         if not text.strip():
             continue
         try:
@@ -135,3 +159,14 @@ def load_lines(store, lines, progress=None):
     report["errors"] = sorted(report["errors"] + bad, key=lambda e: e["line"])
     report["lines"] = len(parsed)
     return report
+
+
+def headline(report, unit="line"):
+    """(text, status) of a load report, counting refused lines as well as created ones."""
+    refused, conflicts = len(report["errors"]), len(report["conflicts"])
+    lines = report.get("lines", report["created"] + report["unchanged"] + refused + conflicts)
+    text = (
+        f"{lines} {unit}(s): {report['created']} created, {report['unchanged']} unchanged, "
+        f"{conflicts} conflict(s), {refused} refused"
+    )
+    return text, "failed" if refused else "warning" if conflicts else "passed"

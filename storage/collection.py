@@ -18,13 +18,23 @@ from . import log
 from .backends.base import Write
 from .cache import CollectionCache, freeze, parse
 from .document import document, head
-from .errors import CommandError, InvalidRecord, NotFound, ReferenceViolation, StorageUnavailable, Unnormalised
+from .errors import (
+    CommandError,
+    InvalidRecord,
+    NotFound,
+    ReferenceViolation,
+    StorageUnavailable,
+    Unnormalised,
+    UnparsableRecord,
+)
 from .keys import valid_id
 
 # How log lines name the backend, as the seed's operators read them ("saved to Redis").
 BACKEND_NAMES = {"redis": "Redis", "rest": "Vercel KV", "jsonfile": "JSON files"}
 
 _stale = contextvars.ContextVar("storage_stale", default=False)
+# "collection:id" of the records left out of what the current context read, because they don't parse
+_skipped = contextvars.ContextVar("storage_unparsable", default=frozenset())
 
 
 def stale_served():
@@ -34,6 +44,13 @@ def stale_served():
 
 def reset_stale():
     _stale.set(False)
+    _skipped.set(frozenset())
+
+
+def unparsable_skipped():
+    """The "collection:id" of the records that did not parse and were left out of what the
+    current context read (lists, counts), sorted; empty when every record parsed."""
+    return sorted(_skipped.get())
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,7 @@ class Collection:
         self.cache = CollectionCache()
         self.where = BACKEND_NAMES.get(getattr(backend, "name", ""), "the backend")
         self.serving_stale = False  # the last list read fell back to stale memory (for health)
+        self.unparsable = set()  # ids of stored records that don't parse, left out of lists (for health)
 
     # ids
     def new_id(self):
@@ -84,9 +102,18 @@ class Collection:
             self._served_stale(exc)
             return cached
         if text is None:
+            self.unparsable.discard(record_id)
             self.cache.discard(record_id)
             return None
-        record = parse(text)
+        try:
+            record = parse(text)
+        except InvalidRecord as exc:
+            self.unparsable.add(record_id)
+            self.cache.discard(record_id)
+            error = UnparsableRecord(self.name, record_id, exc)
+            log.error(str(error), collection=self.name, id=record_id)
+            raise error from exc
+        self.unparsable.discard(record_id)
         self.cache.remember(record)
         return record
 
@@ -106,6 +133,8 @@ class Collection:
                 log.error(f"Error reading {self.name} from {self.where}: {exc}")
                 raise
             self._served_stale(exc)
+        if self.unparsable:  # flag what was left out
+            _skipped.set(_skipped.get() | {f"{self.name}:{i}" for i in self.unparsable})
         return self.cache.ordered()
 
     def refresh(self):
@@ -119,7 +148,8 @@ class Collection:
         changes = self.backend.changes_since(self.name, cache.version)
         if changes.floor > cache.version or version < cache.version:
             return self._reload()  # trimmed change log, or a backend that was reset
-        fetched = [self._parse_or_none(t) for t in self.backend.get_many(self.name, changes.ids)]
+        texts = self.backend.get_many(self.name, changes.ids)
+        fetched = [self._parse_or_none(i, t) for i, t in zip(changes.ids, texts, strict=True)]
         cache.apply(changes.version, changes.ids, fetched)
         log.success(
             f"{self.label} cache refreshed from {self.where}: {len(changes.ids)} change(s)",
@@ -130,7 +160,9 @@ class Collection:
 
     def _reload(self):
         version, ids = self.backend.snapshot_ids(self.name)
-        records = [r for r in (self._parse_or_none(t) for t in self.backend.get_many(self.name, ids)) if r]
+        self.unparsable = set()
+        texts = self.backend.get_many(self.name, ids)
+        records = [r for r in (self._parse_or_none(i, t) for i, t in zip(ids, texts, strict=True)) if r]
         self.cache.replace(version, records)
         log.success(
             f"{self.label} records reloaded from {self.where}: {len(records)} record(s)",
@@ -139,13 +171,19 @@ class Collection:
             version=version,
         )
 
-    def _parse_or_none(self, text):
+    def _parse_or_none(self, record_id, text):
+        self.unparsable.discard(record_id)
         if text is None:
             return None
         try:
             return parse(text)
         except InvalidRecord as exc:
-            log.error(f"Skipping a {self.name} record that does not parse: {exc}", collection=self.name)
+            self.unparsable.add(record_id)
+            log.error(
+                f"Skipping {self.name} {record_id}: stored but does not parse ({exc}); run manage.py verify_redis",
+                collection=self.name,
+                id=record_id,
+            )
             return None
 
     def _served_stale(self, exc):

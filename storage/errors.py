@@ -39,6 +39,18 @@ class InvalidRecord(StorageError):
     """A stored value that does not parse as a record."""
 
 
+class UnparsableRecord(InvalidRecord):
+    """A record asked for by id is stored but does not parse: a data problem on the server's side
+    (a hand-edited key, a bad restore), named so that an operator can find and fix it."""
+
+    def __init__(self, collection, record_id, reason):
+        self.collection, self.record_id, self.reason = collection, record_id, reason
+        super().__init__(
+            f"{collection} {record_id!r} is stored but does not parse ({reason}); run manage.py verify_redis, "
+            "then restore the record from an export or delete its key"
+        )
+
+
 class NotFound(StorageError):
     def __init__(self, collection, record_id):
         self.collection, self.record_id = collection, record_id

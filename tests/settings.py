@@ -4,6 +4,8 @@ by the fixtures in conftest.py (real redis-server, fakeredis or JSON files)."""
 import os
 import tempfile
 
+# A developer's .env (left by `make run`) must not leak into the tests, nor into the processes they start.
+os.environ.setdefault("DJANGO_ENV_FILE", os.devnull)
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghijklmnop")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("STORAGE_BACKEND", "jsonfile")

@@ -57,6 +57,7 @@ def test_urls_are_masked():
 
 def manage(*args, env):
     clean = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TMPDIR") if k in os.environ}
+    clean["DJANGO_ENV_FILE"] = os.devnull
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
@@ -65,19 +66,19 @@ def manage(*args, env):
 
 def test_production_without_a_backend_refuses_to_start_and_says_what_to_set():
     result = manage("check", env={"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a"})
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "REDIS_URL" in result.stderr and "KV_REST_API_URL" in result.stderr
-    assert "Traceback" not in result.stderr.split("ImproperlyConfigured")[-1]
+    assert "Traceback" not in result.stderr
 
 
 def test_secret_key_is_required_in_production():
     result = manage("check", env={"DEBUG": "false", "REDIS_URL": "redis://127.0.0.1:1/0"})
-    assert result.returncode != 0 and "SECRET_KEY is required" in result.stderr
+    assert result.returncode == 2 and "SECRET_KEY is required" in result.stderr
 
 
 def test_malformed_variable_is_a_clear_error():
     result = manage("check", env={"DEBUG": "maybe"})
-    assert result.returncode != 0 and "DEBUG" in result.stderr
+    assert result.returncode == 2 and "DEBUG='maybe' is not a boolean" in result.stderr
 
 
 def test_startup_logs_the_backend_with_credentials_masked(redis_server):

@@ -199,7 +199,7 @@ def test_migrate_json_to_redis_copies_idempotently(on_redis, prefix, tmp_path):
     code, report, _ = run_json(*args)
     assert code == 0 and report["created"] == 0 and report["unchanged"] == 2
     code, out, _ = run(*args)
-    assert "[PASS] 0 record(s) created, 2 already there unchanged" in out
+    assert "[PASS] 2 record(s): 0 created, 2 unchanged, 0 conflict(s), 0 refused" in out
 
 
 def test_migrate_refuses_when_the_target_is_jsonfile(tmp_path, prefix, use_store):

@@ -8,6 +8,7 @@ Storage errors -> HTTP, in this one place:
   VersionConflict     412 + current ETag   {"detail", "code": "version_conflict", "version"}
   DependentsExist     409                  {"detail", "code": "dependents_exist", "count", "dependent"}
   NotFound            404;  AlreadyExists  409
+  UnparsableRecord    500                  {"detail" (names the record and verify_redis), "code": "unparsable_record"}
 """
 
 from django.core.exceptions import PermissionDenied
@@ -73,6 +74,12 @@ def storage_error_response(exc, context):
                 "dependent": exc.dependent_collection,
             },
             status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, storage.UnparsableRecord):
+        # The server's data is damaged: a 5xx (the client can't fix it), as JSON that says what to do.
+        return Response(
+            {"detail": str(exc), "code": "unparsable_record", "collection": exc.collection, "id": exc.record_id},
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     if isinstance(exc, storage.NotFound):
         return Response({"detail": "Not found.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)

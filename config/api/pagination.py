@@ -22,9 +22,18 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
     default_limit = DEFAULT_LIMIT
     max_limit = MAX_LIMIT
 
-    def _page_query(self, request):
+    def page_query_errors(self, request):
+        """{parameter: [messages]} for bad limit / offset values, so that a view can report them
+        together with its other query-parameter errors (all at once)."""
+        query = self._query(request)
+        return {} if query.is_valid() else dict(query.errors)
+
+    def _query(self, request):
         wanted = {k: v for k, v in request.query_params.items() if k in ("limit", "offset")}
-        query = PageQuery(data=wanted)
+        return PageQuery(data=wanted)
+
+    def _page_query(self, request):
+        query = self._query(request)
         if not query.is_valid():
             raise ValidationError(query.errors)
         return query.validated_data

@@ -7,6 +7,7 @@ is one version round trip, then memory (StorageQuerySet over the collection cach
 """
 
 from rest_framework import status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from storage.errors import VersionConflict
@@ -30,12 +31,15 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     # list
     def query_params(self):
-        """The list's query parameters, validated by query_serializer_class (400 otherwise)."""
-        if self.query_serializer_class is None:
-            return {}
-        query = self.query_serializer_class(data=self.request.query_params.dict())
-        query.is_valid(raise_exception=True)
-        return query.validated_data
+        """The list's query parameters, validated by query_serializer_class (400 otherwise, with the
+        pagination's errors in the same answer)."""
+        query = self.query_serializer_class and self.query_serializer_class(data=self.request.query_params.dict())
+        errors = dict(query.errors) if query and not query.is_valid() else {}
+        # the page's limit / offset are checked now too, so that every bad parameter is in one 400
+        errors.update(getattr(self.paginator, "page_query_errors", lambda request: {})(self.request))
+        if errors:
+            raise ValidationError(errors)
+        return query.validated_data if query else {}
 
     def filter_queryset(self, queryset):
         if self.action != "list":

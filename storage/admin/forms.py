@@ -25,6 +25,32 @@ from storage.models import as_validation_error
 VERSION_FIELD = "opened_version"
 
 
+class StringListField(forms.CharField):
+    """A StringList (storage/models/fields.py) edited as comma-separated words: `vip, gold` is
+    ["vip", "gold"]; the stored value, and the API, keep the list. The model validates the items."""
+
+    def __init__(self, shape, **kwargs):
+        self.shape = shape
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text", f"Comma-separated, e.g. “vip, gold”. {shape.help_text} A {shape.label} can't contain a comma."
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple):
+            return list(value)
+        return [word.strip() for word in (value or "").split(",") if word.strip()]
+
+    def has_changed(self, initial, data):
+        return self.to_python(initial) != self.to_python(data)
+
+
 class StorageModelForm(forms.ModelForm):
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 

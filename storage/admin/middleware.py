@@ -1,4 +1,5 @@
-"""Admin pages answer 503 inside the admin layout when storage can't be reached (never a 500).
+"""Admin pages answer 503 inside the admin layout when storage can't be reached (never a 500), and
+a page naming the record (and verify_redis) when a stored record doesn't parse.
 
 A POSTed form is not lost: the page lists what the user typed (passwords excepted) and offers to
 send it again unchanged (the hidden version travels with it, so a stale edit is still refused).
@@ -10,7 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from storage.errors import StorageUnavailable
+from storage.errors import StorageUnavailable, UnparsableRecord
 
 from .forms import VERSION_FIELD
 
@@ -26,6 +27,8 @@ class StorageUnavailableAdminMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, UnparsableRecord) and _is_admin(request):
+            return _unparsable(request, exception)
         if not isinstance(exception, StorageUnavailable) or not _is_admin(request):
             return None
         retry_after = str(exception.retry_after)
@@ -52,6 +55,13 @@ class StorageUnavailableAdminMiddleware:
             response = render(request, "admin/storage/unavailable.html", context, status=503)
         response["Retry-After"] = retry_after
         return response
+
+
+def _unparsable(request, exception):
+    """A stored record that doesn't parse: said in the admin layout, with what to do (a 500: the
+    data is damaged on the server's side, retrying won't help)."""
+    context = {**admin.site.each_context(request), "title": "Record does not parse", "message": str(exception)}
+    return render(request, "admin/storage/unparsable.html", context, status=500)
 
 
 def _is_admin(request):

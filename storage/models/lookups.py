@@ -2,6 +2,7 @@
 conversion of filter values to their stored form, the compiled record -> bool test, sort keys."""
 
 import operator
+import unicodedata
 from datetime import UTC, datetime
 
 from django.db import models
@@ -176,11 +177,19 @@ def creation_order(record):
     return (record["created_at"], record["id"])
 
 
+def text_key(text):
+    """How a person reads text in order: case and accents ignored (é with e, É with e), then the
+    text itself as a tie-break, so that the order is stable (Emilie, then Émilie)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return (bare.casefold(), text.casefold(), text)
+
+
 def sort_key(value):
     if value is None:
         return (0, "")
     if isinstance(value, str):
-        return (1, value.casefold())
+        return (1, text_key(value))
     if isinstance(value, bool | int | float):
         return (1, value)
     return (1, str(value))

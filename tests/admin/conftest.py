@@ -43,3 +43,12 @@ def make_client(name="Jeanne Dupont", **extra):
 def make_session(client, title="Intro", **extra):
     extra.setdefault("starts_at", datetime(2026, 12, 1, 10, tzinfo=UTC))
     return Session.objects.create(client_id=client.pk, title=title, **extra)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item (rep_call...), so that a fixture can tell after
+    the test whether it failed (the browser tests keep a screenshot of a failure)."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

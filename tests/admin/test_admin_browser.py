@@ -3,11 +3,14 @@ chromium-driver (never a browser download), against a live server on real Redis.
 
 Skipped with a clear reason when chromium / chromium-driver / selenium are missing; with
 REQUIRE_BROWSER=1 (CI) they fail instead. A screenshot of each main page is saved under
-$ADMIN_SCREENSHOTS_DIR (default: <temp dir>/admin-screenshots), never committed.
+$ADMIN_SCREENSHOTS_DIR (default: <temp dir>/admin-screenshots), never committed; a failed test
+leaves failed-<test name>.png there too (the page as it was when the test failed).
 """
 
 import os
+import re
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -61,6 +64,17 @@ def driver():
     SHOTS.mkdir(parents=True, exist_ok=True)
     yield browser
     browser.quit()
+
+
+@pytest.fixture(autouse=True)
+def screenshot_on_failure(request):
+    """After a failed test that used the browser: the page as it was, kept as a test artifact."""
+    yield
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed and "driver" in request.fixturenames:
+        browser = request.getfixturevalue("driver")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(SHOTS / f"failed-{request.node.name}.png"))
 
 
 @pytest.fixture
@@ -215,8 +229,8 @@ def test_open_the_storage_diagnostics_page_and_repair_with_confirmation(site, re
     redis_server.client().zadd(f"{{{prefix}}}:clients:index", {ghost: 1})  # an index entry without a record
 
     site.open("/admin/")
-    site.submit(site.driver.find_element(By.LINK_TEXT, "Storage diagnostics").click)
-    assert "redis_available" in site.text() and "cache_coherence" in site.text()
+    site.submit(site.find("#content-main .app-diagnostics a[href='/admin/diagnostics/storage/']").click)
+    assert "Storage backend answers" in site.text() and "Memory cache agrees with storage" in site.text()
     assert ghost in site.text()  # the verify report names the problem's id
     site.shot("10-storage-diagnostics")
 
@@ -227,3 +241,85 @@ def test_open_the_storage_diagnostics_page_and_repair_with_confirmation(site, re
     assert "Storage is now consistent." in site.text()
     site.shot("12-storage-repair-result")
     assert redis_server.client().zscore(f"{{{prefix}}}:clients:index", ghost) is None
+
+
+def contrast(site, css):
+    """WCAG contrast ratio of an element's text colour against the background it is drawn on."""
+    return site.driver.execute_script(
+        """
+        const el = document.querySelector(arguments[0]);
+        const rgb = c => c.match(/[\\d.]+/g).slice(0, 4).map(Number);
+        let node = el, bg = null;
+        while (node && node.nodeType === 1) {
+            const c = rgb(getComputedStyle(node).backgroundColor);
+            if (c.length < 4 || c[3] > 0) { bg = c; break; }
+            node = node.parentElement;
+        }
+        bg = bg || [255, 255, 255];
+        const channel = x => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+        const lum = c => { const v = c.slice(0, 3).map(channel);
+                           return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+        const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg);
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        """,
+        css,
+    )
+
+
+def test_storage_page_is_readable_and_reachable_from_the_sidebar(site):
+    make_session(make_client("Ann"), "Visit", starts_at=datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    site.open("/admin/clients/client/")
+    link = site.find("#nav-sidebar #nav-storage a[href='/admin/diagnostics/storage/']")
+    site.submit(link.click)
+    assert site.find("h1").text == "Storage diagnostics"
+    assert site.find("#nav-sidebar #nav-storage .current-model")  # the sidebar shows where we are
+    text = site.text()
+    site.shot("13-storage-page-readable")
+
+    assert site.find("#health-status").text.lower() in ("healthy", "degraded")
+    assert contrast(site, "#health-status") >= 4.5  # WCAG AA for normal text
+    for cell in site.driver.find_elements(By.CSS_SELECTOR, "#health td.diag-status"):
+        assert site.driver.execute_script("return arguments[0].getBoundingClientRect().height", cell) > 0
+    assert contrast(site, "#health td.diag-status") >= 4.5
+    for name in ("redis_available", "data_in_redis", "cache_coherence"):
+        assert name not in text  # human names on the page (the machine names are in the tooltips)
+    assert "Stored data readable" in text
+    assert "--repair" not in text
+    assert "delete orphans" not in text  # no orphans, no such button
+    assert "2026-12-01T10:00" not in text and "Dec. 1, 2026, 10 a.m." in text  # as the admin shows dates
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text)
+
+
+def test_storage_page_offers_to_delete_orphans_only_when_there_are_some(site, redis_server, prefix):
+    ann = make_client("Ann")
+    make_session(ann, "Orphan")
+    redis_server.client().delete(f"{{{prefix}}}:clients:{ann.pk}")  # the session's client is gone
+    site.open("/admin/diagnostics/storage/")
+    assert site.driver.find_elements(By.LINK_TEXT, "Repair and delete orphans…")
+    row = site.find("#problems .problem-dangling_reference")
+    assert "Repair and delete orphans" in row.text and "--" not in row.text
+    site.shot("14-storage-page-orphans")
+
+
+def test_tags_are_typed_as_comma_separated_words(site):
+    site.open("/admin/clients/client/add/")
+    site.find("#id_name").send_keys("Tagged")
+    site.find("#id_tags").send_keys("vip, gold")
+    help_text = site.find("#id_tags_helptext").text
+    assert "Comma-separated" in help_text
+    site.shot("15-client-tags")
+    site.save()
+    assert "was added successfully" in site.text()
+    (tagged,) = Client.objects.filter(name="Tagged")
+    assert tagged.tags == ["vip", "gold"]
+    site.open(f"/admin/clients/client/{tagged.pk}/change/")
+    assert site.find("#id_tags").get_attribute("value") == "vip, gold"
+
+
+def test_client_list_sorts_names_as_a_person_reads_them(site):
+    for name in ("Zoé", "Émilie", "Bruno", "Béatrice", "Éloïse"):
+        make_client(name)
+    site.open("/admin/clients/client/")
+    names = [a.text for a in site.driver.find_elements(By.CSS_SELECTOR, "#result_list tbody th a")]
+    assert names == ["Béatrice", "Bruno", "Éloïse", "Émilie", "Zoé"]
+    site.shot("16-client-list-sorted")

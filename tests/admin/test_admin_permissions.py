@@ -10,7 +10,7 @@ LIST = "/admin/clients/client/"
 
 
 def form(name, version=None):
-    data = {"name": name, "email": "", "phone": "", "notes": "", "tags": "[]", "initial-tags": "[]"}
+    data = {"name": name, "email": "", "phone": "", "notes": "", "tags": ""}
     if version is not None:
         data[VERSION_FIELD] = str(version)
     return data

@@ -4,6 +4,7 @@ from ._base import COULD_NOT_RUN, OK, PROBLEMS, DiagnosticCommand
 
 class Command(DiagnosticCommand):
     help = "Run the health checks (as /api/health). Exit 0 healthy or degraded, 1 unhealthy, 2 could not run."
+    needs_configured_backend = False  # it reports the fallback itself (degraded)
 
     def add_arguments(self, parser):
         super().add_arguments(parser)

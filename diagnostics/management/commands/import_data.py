@@ -3,8 +3,8 @@ import sys
 from storage.store import get_store
 
 from ...terminal import Printer
-from ...transfer import load_lines
-from ._base import COULD_NOT_RUN, OK, PROBLEMS, DiagnosticCommand
+from ...transfer import headline, load_lines
+from ._base import OK, PROBLEMS, CouldNotRun, DiagnosticCommand
 
 
 def progress_bar(stream):
@@ -34,16 +34,17 @@ class Command(DiagnosticCommand):
         parser.add_argument("file", help="the JSON Lines file ('-' for stdin)")
 
     def run(self, options):
+        # Bytes, decoded line by line: a line that is not UTF-8 is refused alone, with its number.
         try:
             if options["file"] == "-":
-                lines = sys.stdin.read().splitlines()
+                lines = sys.stdin.buffer.read().splitlines()
             else:
-                with open(options["file"], encoding="utf-8") as handle:
+                with open(options["file"], "rb") as handle:
                     lines = handle.read().splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            self.stderr.write(f"Cannot read {options['file']}: {exc}")
-            return COULD_NOT_RUN
+        except OSError as exc:
+            raise CouldNotRun(f"Cannot read {options['file']}: {exc.strerror or exc}") from exc
         report = load_lines(get_store(), lines, progress_bar(sys.stderr))
+        report["file"] = options["file"]
         self.emit(options, report, self.render)
         return PROBLEMS if report["errors"] else OK
 
@@ -51,11 +52,9 @@ class Command(DiagnosticCommand):
         render_load(Printer(self.stdout), report)
 
 
-def render_load(p, report):
-    p.line(f"{report['created']} record(s) created, {report['unchanged']} already there unchanged", "passed")
+def render_load(p, report, unit="line"):
+    p.line(*headline(report, unit))
     for conflict in report["conflicts"]:
         p.line(f"line {conflict['line']}: {conflict['id']} {conflict['message']}", "warning", indent=1)
     for error in report["errors"]:
         p.line(f"line {error['line']}: {error['message']}", "failed", indent=1)
-    if report["errors"]:
-        p.line(f"{len(report['errors'])} line(s) refused", "failed")

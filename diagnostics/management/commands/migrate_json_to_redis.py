@@ -5,7 +5,7 @@ from storage.store import Store, get_store
 
 from ...terminal import Printer
 from ...transfer import export_records, load
-from ._base import COULD_NOT_RUN, OK, PROBLEMS, DiagnosticCommand
+from ._base import OK, PROBLEMS, CouldNotRun, DiagnosticCommand
 from .import_data import render_load
 
 
@@ -23,8 +23,7 @@ class Command(DiagnosticCommand):
     def run(self, options):
         target = get_store()
         if target.backend.name == "jsonfile":
-            self.stderr.write("The configured backend is jsonfile: set REDIS_URL (or STORAGE_BACKEND=redis) first.")
-            return COULD_NOT_RUN
+            raise CouldNotRun("The configured backend is jsonfile: set REDIS_URL (or STORAGE_BACKEND=redis) first")
         source = Store(
             JsonFileBackend(
                 options["data_dir"] or settings.STORAGE["DATA_DIR"],
@@ -35,7 +34,7 @@ class Command(DiagnosticCommand):
         report = load(target, records)
         report["source"] = source.backend.describe()
         report["target"] = target.backend.describe()
-        report["records"] = len(records)
+        report["records"] = report["lines"] = len(records)
         self.emit(options, report, self.render)
         return PROBLEMS if report["errors"] else OK
 
@@ -45,4 +44,4 @@ class Command(DiagnosticCommand):
             f"Copying {report['records']} record(s) from {report['source']['target']} to {report['target']['target']}",
             "info",
         )
-        render_load(p, report)
+        render_load(p, report, unit="record")
