@@ -202,6 +202,8 @@ if not DEBUG:
 # REST API (issue 3): Django REST framework, drf-spectacular. Shared pieces live in config/api/.
 API_MAX_BODY_BYTES = 1024 * 1024  # request bodies over 1 MiB get 413 before any parsing
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# Rendered JSON of unchanged records and list pages, per process (config/api/render_cache.py); 0: off.
+API_RENDER_CACHE_BYTES = _env(env.int, "API_RENDER_CACHE_BYTES", default=16 * 1024 * 1024)
 REST_FRAMEWORK = {
     # The first class names the WWW-Authenticate challenge of a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [

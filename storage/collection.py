@@ -102,6 +102,12 @@ class Collection:
 
     def all(self):
         """Every record, oldest first: from memory once memory is checked against the backend."""
+        return self.all_with_version()[1]
+
+    def all_with_version(self):
+        """(collection version, every record oldest first): the version this read was checked
+        against, so that whatever is derived from these records can be keyed by it (a response
+        cache never serves bytes older than the version read in the same request)."""
         try:
             self.refresh()
             self.serving_stale = False
@@ -110,7 +116,7 @@ class Collection:
                 log.error(f"Error reading {self.name} from {self.where}: {exc}")
                 raise
             self._served_stale(exc)
-        return self.cache.ordered()
+        return self.cache.versioned()
 
     def refresh(self):
         """Bring the cache to the backend's current version; costs what changed, not the size."""

@@ -57,3 +57,34 @@ def test_a_write_through_one_server_is_read_through_the_other_at_once(two_server
         assert two.get(f"/api/clients/{record_id}/").status_code == 404
         assert record_id not in [c["id"] for c in two.get("/api/clients/?limit=500").json()["results"]]
         assert two.get(f"/api/sessions/?client_id={record_id}").json()["count"] == 0
+
+
+def test_lists_and_304s_follow_a_write_on_the_other_server_at_once(two_servers):
+    one, two = two_servers
+    for i in range(10):
+        url = "/api/clients/?limit=500&ordering=name"
+        before = one.get(url)
+        tag = before.headers["ETag"]
+        # The same collection version and query: the same list ETag on every server and worker.
+        assert two.get(url, headers={"If-None-Match": tag}).status_code == 304
+        assert one.get(url, headers={"If-None-Match": tag}).status_code == 304
+
+        created = two.post("/api/clients/", json={"name": f"Listed {i}", "email": f"l{i}@example.org"})
+        assert created.status_code == 201, created.text
+        record_id = created.json()["id"]
+        for server in (one, two):  # a kept page or a 304 for the old version would miss the record
+            after = server.get(url, headers={"If-None-Match": tag})
+            assert after.status_code == 200 and after.headers["ETag"] != tag
+            assert record_id in [c["id"] for c in after.json()["results"]]
+
+        detail = f"/api/clients/{record_id}/"
+        assert one.get(detail).json()["name"] == f"Listed {i}"  # kept by one's workers
+        assert two.get(detail, headers={"If-None-Match": '"1"'}).status_code == 304
+        renamed = two.patch(detail, json={"name": f"Renamed {i}"}, headers={"If-Match": '"1"'})
+        assert renamed.status_code == 200
+        for server in (one, two):
+            fresh = server.get(detail, headers={"If-None-Match": '"1"'})
+            assert (
+                fresh.status_code == 200 and fresh.json()["name"] == f"Renamed {i}" and fresh.headers["ETag"] == '"2"'
+            )
+            assert [c["name"] for c in server.get(url).json()["results"] if c["id"] == record_id] == [f"Renamed {i}"]
