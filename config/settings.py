@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     # REST API (issue 3)
     "rest_framework",
     "rest_framework.authtoken",
+    "config.api.apps.ApiConfig",  # revokes cached tokens on every process (config/api/authentication.py)
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -93,6 +94,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # Django's own tables (users, admin log, tokens, login sessions) live here, never the records.
 DATABASES = {"default": _env(env.db_url, "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Persistent connections: a request reuses its worker's connection instead of opening one (checked
+# before reuse, so a connection the database dropped is replaced, not an error). 0: one per request.
+DATABASES["default"]["CONN_MAX_AGE"] = _env(env.int, "DATABASE_CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -207,7 +212,7 @@ API_RENDER_CACHE_BYTES = _env(env.int, "API_RENDER_CACHE_BYTES", default=16 * 10
 REST_FRAMEWORK = {
     # The first class names the WWW-Authenticate challenge of a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api.authentication.CachedTokenAuthentication",  # DRF's, without a query per request
         "rest_framework.authentication.BasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -236,7 +241,7 @@ SPECTACULAR_SETTINGS = {
     # HTML forms, whose untyped fields can't be described as the JSON types the API defines)
     "PARSER_WHITELIST": ["config.api.parsers.JSONParser"],
     "AUTHENTICATION_WHITELIST": [
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.BasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

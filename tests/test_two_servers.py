@@ -8,7 +8,13 @@ from tests.gunicorn_server import HTTPS, GunicornServer, manage, production_env
 
 
 @pytest.fixture
-def two_servers(tmp_path, redis_server, prefix):
+def two_servers(deployment):
+    return deployment[0]
+
+
+@pytest.fixture
+def deployment(tmp_path, redis_server, prefix):
+    """(the two servers' clients, the environment a management command runs in)."""
     env = production_env(tmp_path, redis_server.url, STORAGE_KEY_PREFIX=prefix)
     assert manage(env, "migrate", "--noinput").returncode == 0
     created = manage(
@@ -26,7 +32,7 @@ def two_servers(tmp_path, redis_server, prefix):
     # No keep-alive: each request opens a connection, so either worker of a server may answer it.
     limits = httpx.Limits(max_keepalive_connections=0)
     clients = [httpx.Client(base_url=s.url, headers=headers, timeout=10, limits=limits) for s in servers]
-    yield clients
+    yield clients, env
     for client in clients:
         client.close()
     for server in servers:
@@ -88,3 +94,18 @@ def test_lists_and_304s_follow_a_write_on_the_other_server_at_once(two_servers):
                 fresh.status_code == 200 and fresh.json()["name"] == f"Renamed {i}" and fresh.headers["ETag"] == '"2"'
             )
             assert [c["name"] for c in server.get(url).json()["results"] if c["id"] == record_id] == [f"Renamed {i}"]
+
+
+def test_a_token_deleted_by_another_process_is_refused_by_every_worker_at_once(deployment):
+    clients, env = deployment
+    for client in clients:
+        for _ in range(4):  # every worker has the token cached
+            assert client.get("/api/clients/").status_code == 200
+    deleted = manage(
+        env, "shell", "-c", "from rest_framework.authtoken.models import Token; Token.objects.all().delete()"
+    )
+    assert deleted.returncode == 0, deleted.stderr
+    for client in clients:
+        for _ in range(4):
+            refused = client.get("/api/clients/")
+            assert refused.status_code == 401 and refused.headers["WWW-Authenticate"] == "Token"
