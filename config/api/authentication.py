@@ -63,7 +63,7 @@ cache = TokenCache()
 def generation():
     """The backend's current generation, or None when it can't be read."""
     try:
-        return get_store().backend.hits(GENERATION)[0]
+        return get_store().backend.counted(GENERATION)
     except StorageError:
         return None
 

@@ -135,6 +135,9 @@ class CommandBackend(Backend):
         count, ttl = self.pipeline([("GET", key), ("TTL", key)], transaction=True)
         return (int(count), max(int(ttl), 0)) if count is not None else (0, 0)
 
+    def counted(self, name):
+        return int(self.call("GET", self.keys.rate(name)) or 0)
+
     # diagnostics
     can_repair = True
 

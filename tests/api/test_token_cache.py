@@ -71,7 +71,7 @@ def test_an_unreadable_counter_falls_back_to_the_database(token, monkeypatch):
     def down(name):
         raise StorageUnavailable("down")
 
-    monkeypatch.setattr(type(token_backend()), "hits", lambda self, name: down(name))
+    monkeypatch.setattr(type(token_backend()), "counted", lambda self, name: down(name))
     with CaptureQueriesContext(connection) as queries:
         authentication.CachedTokenAuthentication().authenticate_credentials(token.key)
     assert len(queries) == 1  # DRF's own lookup, not a cached answer
@@ -92,3 +92,10 @@ def token_backend():
     from storage.store import get_store
 
     return get_store().backend
+
+
+def test_every_backend_reads_a_counter_as_its_window_counts_it(store):
+    assert store.backend.counted("auth-generation") == 0
+    store.backend.hit("auth-generation", 60)
+    store.backend.hit("auth-generation", 60)
+    assert store.backend.counted("auth-generation") == 2 == store.backend.hits("auth-generation")[0]
