@@ -62,11 +62,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.api.middleware.RequestBodyLimitMiddleware",  # REST API: 413 before any body is read
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's static files, served by the app (issue 7)
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, skipped for /api/ requests with Token or Basic credentials (config/api/middleware.py)
+    "config.api.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "config.api.middleware.CsrfViewMiddleware",
+    "config.api.middleware.AuthenticationMiddleware",
+    "config.api.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "storage.middleware.StaleReadMiddleware",
     # Admin: storage unavailable -> 503 inside the admin layout (issue 5).

@@ -13,12 +13,10 @@ class ApiConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from rest_framework.authtoken.models import Token
 
-        from .authentication import bump, bump_unless_last_login
+        from .authentication import bump, bump_on_change
 
-        for model in (Token, Group, Permission):
-            post_save.connect(bump, sender=model, dispatch_uid=f"token-cache-save-{model.__name__}")
+        for model in (Token, User, Group, Permission):
+            post_save.connect(bump_on_change, sender=model, dispatch_uid=f"token-cache-save-{model.__name__}")
             post_delete.connect(bump, sender=model, dispatch_uid=f"token-cache-delete-{model.__name__}")
-        post_save.connect(bump_unless_last_login, sender=User, dispatch_uid="token-cache-save-User")
-        post_delete.connect(bump, sender=User, dispatch_uid="token-cache-delete-User")
         for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
             m2m_changed.connect(bump, sender=through, dispatch_uid=f"token-cache-m2m-{through.__name__}")

@@ -81,9 +81,11 @@ def bump(**_signal_kwargs):
     transaction.on_commit(_bump)
 
 
-def bump_unless_last_login(sender, update_fields=None, **kwargs):
-    if update_fields is not None and set(update_fields) == {"last_login"}:
-        return  # a login, not a change of what the user may do
+def bump_on_change(sender, created=False, update_fields=None, **kwargs):
+    """post_save: a new row (a token, a user, a group) grants nothing a cache holds; a login only
+    updates last_login. Anything else may change what a cached token grants."""
+    if created or (update_fields is not None and set(update_fields) == {"last_login"}):
+        return
     bump()
 
 
