@@ -67,7 +67,10 @@ class RecordViewSet(viewsets.ModelViewSet):
             hit = render_cache.cached_response(key, headers=headers)
             if hit is not None:
                 return hit
-        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        if page is None:  # a subclass without pagination: the whole list
+            response = Response(self.get_serializer(queryset, many=True).data)
+        else:
+            response = self.get_paginated_response(self.get_serializer(page, many=True).data)
         response["ETag"] = tag
         return render_cache.keep_when_rendered(response, key) if key else response
 
