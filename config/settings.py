@@ -62,10 +62,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.api.middleware.RequestBodyLimitMiddleware",  # REST API: 413 before any body is read
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's static files, served by the app (issue 7)
-    # Django's, skipped for /api/ requests with Token or Basic credentials (config/api/middleware.py)
+    # Django's, skipped for /api/ requests with Token or Basic credentials (config/api/middleware.py);
+    # CSRF stays Django's own (check --deploy looks for it by name; DRF's views are exempt anyway)
     "config.api.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "config.api.middleware.CsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "config.api.middleware.AuthenticationMiddleware",
     "config.api.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

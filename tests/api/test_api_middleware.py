@@ -1,4 +1,4 @@
-"""/api/ requests with Token or Basic credentials skip Django's session, CSRF, authentication and
+"""/api/ requests with Token or Basic credentials skip Django's session, authentication and
 messages middleware; everything else (session logins, the admin, the browsable API) keeps them."""
 
 import base64
