@@ -8,7 +8,8 @@ backend read, cheaper than the token query it replaces) and trusts a cached entr
 cached at the same generation: a deleted or rotated token is refused at once, on every worker of
 every server. Entries also expire after TOKEN_CACHE_SECONDS, a bound for changes made outside the
 ORM (raw SQL). When the backend can't be read, the cache is skipped and the token is looked up in
-the database as DRF does.
+the database as DRF does (the Redis backend reads the counter in one attempt, without retries,
+so an outage is not waited out twice by one request).
 """
 
 import threading
