@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     # REST API
     "rest_framework",
     "rest_framework.authtoken",
+    "config.api.apps.ApiConfig",  # revokes cached tokens on every process (config/api/authentication.py)
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -58,11 +59,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.api.middleware.RequestBodyLimitMiddleware",  # REST API: 413 before any body is read
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's static files, served by the app
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, skipped for /api/ requests with Token or Basic credentials (config/api/middleware.py);
+    # CSRF stays Django's own (check --deploy looks for it by name; DRF's views are exempt anyway)
+    "config.api.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "config.api.middleware.AuthenticationMiddleware",
+    "config.api.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "storage.middleware.StaleReadMiddleware",
     # Admin: storage unavailable -> 503 inside the admin layout.
@@ -90,6 +93,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # Django's own tables (users, admin log, tokens, login sessions) live here, never the records.
 DATABASES = {"default": _env(env.db_url, "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Persistent connections: a request reuses its worker's connection instead of opening one (checked
+# before reuse, so a connection the database dropped is replaced, not an error). 0: one per request.
+DATABASES["default"]["CONN_MAX_AGE"] = _env(env.int, "DATABASE_CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -208,10 +215,12 @@ if not DEBUG:
 # REST API: Django REST framework, drf-spectacular. Shared pieces live in config/api/.
 API_MAX_BODY_BYTES = 1024 * 1024  # request bodies over 1 MiB get 413 before any parsing
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# Rendered JSON of unchanged records and list pages, per process (config/api/render_cache.py); 0: off.
+API_RENDER_CACHE_BYTES = _env(env.int, "API_RENDER_CACHE_BYTES", default=16 * 1024 * 1024)
 REST_FRAMEWORK = {
     # The first class names the WWW-Authenticate challenge of a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api.authentication.CachedTokenAuthentication",  # DRF's, without a query per request
         "rest_framework.authentication.BasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -240,7 +249,7 @@ SPECTACULAR_SETTINGS = {
     # HTML forms, whose untyped fields can't be described as the JSON types the API defines)
     "PARSER_WHITELIST": ["config.api.parsers.JSONParser"],
     "AUTHENTICATION_WHITELIST": [
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.BasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

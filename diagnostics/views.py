@@ -1,19 +1,39 @@
 """The diagnostic endpoints: /api/health (public), live / ready probes, and two staff-only reports.
 
-Plain Django views returning JSON; nothing here shows a record's contents in public, a secret or a
-URL with credentials (backends describe their target masked).
+DRF views, so they authenticate exactly as the REST API does (token, Basic, session: the
+REST_FRAMEWORK settings), answer DRF's 401 with a WWW-Authenticate challenge a client knows and 403
+for non-staff users, and appear in the OpenAPI document. Nothing here shows a record's contents in
+public, a secret or a URL with credentials (backends describe their target masked).
 """
-
-from functools import wraps
 
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny, IsAdminUser
 
+from config.api.schema import ERRORS
 from storage.errors import StorageError, StorageUnavailable
 from storage.store import get_store
 
 from . import checks, compare, verify
+
+REPORT = OpenApiResponse(OpenApiTypes.OBJECT, description="The report.")
+UNAVAILABLE = OpenApiResponse(OpenApiTypes.OBJECT, description="The storage backend is unavailable: {detail, ...}.")
+LIMIT = OpenApiParameter(
+    "limit",
+    OpenApiTypes.INT,
+    OpenApiParameter.QUERY,
+    description=f"How many differing records to list (1..{verify.MAX_LIMIT}, default {verify.DEFAULT_LIMIT}).",
+)
+STAFF_RESPONSES = {
+    200: REPORT,
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid limit: {detail}."),
+    401: ERRORS,
+    403: ERRORS,
+    503: UNAVAILABLE,
+}
 
 
 def _json(data, status=200, **headers):
@@ -23,19 +43,25 @@ def _json(data, status=200, **headers):
     return response
 
 
-def staff_required(view):
-    """401 JSON for anonymous users, 403 JSON for authenticated non-staff users."""
+def public(summary, responses):
+    """A GET anyone may call (credentials, when sent, are still checked: a wrong token is a 401)."""
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return _json({"detail": "Authentication credentials were not provided."}, 401, WWW_Authenticate="Session")
-        if not (user.is_active and user.is_staff):
-            return _json({"detail": "Staff access only."}, 403)
-        return view(request, *args, **kwargs)
+    def decorate(view):
+        view = api_view(["GET"])(permission_classes([AllowAny])(view))
+        return never_cache(extend_schema(summary=summary, responses=responses, tags=["diagnostics"])(view))
 
-    return wrapped
+    return decorate
+
+
+def staff_only(summary):
+    """A GET for staff users: 401 without valid credentials, 403 for a non-staff user."""
+
+    def decorate(view):
+        view = api_view(["GET"])(permission_classes([IsAdminUser])(view))
+        schema = extend_schema(summary=summary, parameters=[LIMIT], responses=STAFF_RESPONSES, tags=["diagnostics"])
+        return never_cache(schema(view))
+
+    return decorate
 
 
 def unavailable(exc):
@@ -44,8 +70,14 @@ def unavailable(exc):
     return _json(body, 503, Retry_After=str(retry))
 
 
-@require_GET
-@never_cache
+@public(
+    "Health of the storage backend and its checks (the backend's target for staff only).",
+    {
+        200: REPORT,
+        401: ERRORS,
+        503: OpenApiResponse(OpenApiTypes.OBJECT, description="Unhealthy: a critical check failed."),
+    },
+)
 def health(request):
     report = checks.report()
     if not (request.user.is_authenticated and request.user.is_staff):
@@ -56,14 +88,12 @@ def health(request):
     return _json(report, 503 if report["status"] == "unhealthy" else 200)
 
 
-@require_GET
-@never_cache
+@public("Liveness probe: the process answers.", {200: REPORT, 401: ERRORS})
 def live(request):
     return _json({"status": "alive"})
 
 
-@require_GET
-@never_cache
+@public("Readiness probe: the storage backend answers a ping.", {200: REPORT, 401: ERRORS, 503: UNAVAILABLE})
 def ready(request):
     try:
         get_store().backend.ping()
@@ -87,15 +117,11 @@ def _limited(request, run):
         return _json({"detail": checks._safe(f"{type(exc).__name__}: {exc}")}, 503)
 
 
-@require_GET
-@never_cache
-@staff_required
+@staff_only("Verify every collection in the backend: records, indexes, counters (staff only).")
 def verify_redis(request):
     return _limited(request, lambda limit: verify.verify(limit))
 
 
-@require_GET
-@never_cache
-@staff_required
+@staff_only("Compare this process's memory of the sessions with the backend (staff only).")
 def check_sessions(request):
     return _limited(request, lambda limit: compare.compare("sessions", limit))

@@ -110,10 +110,15 @@ class CollectionCache:
 
     def ordered(self):
         """Every cached record, oldest first (creation time, then id)."""
+        return self.versioned()[1]
+
+    def versioned(self):
+        """(version, every cached record oldest first), taken together: the records are at least
+        that version of the collection."""
         with self.lock:
             if self._ordered is None:
                 self._ordered = tuple(self._rows)
-            return self._ordered
+            return self.version, self._ordered
 
     def _keep_newer(self, record):
         old = self.records.get(record["id"])

@@ -125,6 +125,12 @@ class Collection:
 
     def all(self):
         """Every record, oldest first: from memory once memory is checked against the backend."""
+        return self.all_with_version()[1]
+
+    def all_with_version(self):
+        """(collection version, every record oldest first): the version this read was checked
+        against, so that whatever is derived from these records can be keyed by it (a response
+        cache never serves bytes older than the version read in the same request)."""
         try:
             self.refresh()
             self.serving_stale = False
@@ -135,7 +141,7 @@ class Collection:
             self._served_stale(exc)
         if self.unparsable:  # flag what was left out
             _skipped.set(_skipped.get() | {f"{self.name}:{i}" for i in self.unparsable})
-        return self.cache.ordered()
+        return self.cache.versioned()
 
     def refresh(self):
         """Bring the cache to the backend's current version; costs what changed, not the size."""

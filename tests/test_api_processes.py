@@ -232,5 +232,5 @@ def test_the_login_limit_holds_across_server_processes(redis_server, prefix, ser
     for url in (one, two):
         refused = httpx.post(url, json={"username": "writer", "password": "pw-writer-123"})
         assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
-    keys = redis_server.client().keys(f"{{{prefix}}}:rate:*")
+    keys = redis_server.client().keys(f"{{{prefix}}}:rate:login-*")
     assert len(keys) == 2  # one counter for the user name, one for the address

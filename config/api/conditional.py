@@ -1,9 +1,12 @@
-"""ETags and preconditions. A record's ETag is its version, quoted: `"3"`.
+"""ETags and preconditions. A record's ETag is its version, quoted: `"3"`. A list page's is weak,
+the collection version read and a short hash of the normalised query and media type:
+`W/"42:1f2e3d4c5b6a"` (any change to the collection moves it; the page itself may not have changed).
 
 If-None-Match (GET) uses the weak comparison, If-Match (writes) the strong one (RFC 9110 13.1).
 A malformed header is a 400, not a silent mismatch.
 """
 
+import hashlib
 import re
 
 from rest_framework.exceptions import ParseError
@@ -19,6 +22,17 @@ def etag(version):
     return f'"{int(version)}"'
 
 
+def normalised_query(request):
+    """The path and its query parameters in a canonical order (the same page however written)."""
+    params = sorted((k, v) for k in request.query_params for v in request.query_params.getlist(k))
+    return (request.path, tuple(params))
+
+
+def list_etag(version, query, media_type):
+    digest = hashlib.blake2b(repr((query, media_type)).encode(), digest_size=6).hexdigest()
+    return f'W/"{int(version or 0)}:{digest}"'
+
+
 def parse(request, header):
     """The entity tags of a conditional header: None (absent), "*", or a list of (weak, opaque)."""
     value = request.headers.get(header)
@@ -31,12 +45,13 @@ def parse(request, header):
     return [(tag.startswith("W/"), tag.removeprefix("W/")) for tag in TAG.findall(value)]
 
 
-def not_modified(request, version):
-    """True when the request's If-None-Match names the current version (weak comparison)."""
+def not_modified(request, tag):
+    """True when the request's If-None-Match names `tag`, the current ETag (weak comparison)."""
     tags = parse(request, "If-None-Match")
     if tags is None:
         return False
-    return tags == "*" or any(opaque == etag(version) for _weak, opaque in tags)
+    opaque = tag.removeprefix("W/")
+    return tags == "*" or any(theirs == opaque for _weak, theirs in tags)
 
 
 def require_match(request, collection, record_id, version):

@@ -44,6 +44,18 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
     def get_offset(self, request):
         return self._page_query(request)["offset"]
 
+    def paginate_queryset(self, queryset, request, view=None):
+        """DRF's, with the page left lazy (a slice of the counted queryset, sharing its evaluation):
+        its records become instances only when serialised, which a 304 or a cached page skips."""
+        query = self._page_query(request)
+        self.limit, self.offset, self.request = query["limit"], query["offset"], request
+        self.count = self.get_count(queryset)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+        if self.count == 0 or self.offset > self.count:
+            return []
+        return queryset[self.offset : self.offset + self.limit]
+
     def get_schema_operation_parameters(self, view):
         limit, offset = super().get_schema_operation_parameters(view)
         limit["schema"].update(minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT)

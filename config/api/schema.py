@@ -50,7 +50,13 @@ IF_MATCH = _header(
 IF_NONE_MATCH = _header(
     "If-None-Match", "A previously received ETag: 304 when the record is unchanged.", pattern=HEADER.pattern
 )
+LIST_IF_NONE_MATCH = _header(
+    "If-None-Match",
+    'A previously received list ETag (e.g. W/"42:1f2e3d4c5b6a"): 304 when nothing in the collection changed.',
+    pattern=HEADER.pattern,
+)
 ETAG = "ETag"
+NOT_MODIFIED = OpenApiResponse(description="Not modified.")
 ERRORS = OpenApiResponse(ErrorSerializer, description="Error: {detail, code}")
 BAD_REQUEST = OpenApiResponse(
     OpenApiTypes.OBJECT, description="Invalid input: field-level messages (DRF's shape), or {detail, code}."
@@ -58,7 +64,8 @@ BAD_REQUEST = OpenApiResponse(
 
 
 DESCRIPTIONS = {
-    "list": "The {plural}, paginated (limit / offset), filtered and ordered by the query parameters.",
+    "list": "The {plural}, paginated (limit / offset), filtered and ordered by the query parameters; "
+    "with the page's ETag in If-None-Match, 304 while the collection is unchanged.",
     "create": "Create a {name}: 201 with the record, its Location and its ETag.",
     "retrieve": "One {name}, with its ETag (its version); If-None-Match with that ETag gives 304.",
     "update": "Replace a {name}'s writable fields; with If-Match, 412 when the {name} has changed.",
@@ -85,6 +92,9 @@ class RecordSchema(AutoSchema):
         if action == "retrieve":
             params.append(IF_NONE_MATCH)
             params.append(_header(ETAG, "The record's version.", response=[200, 304], required=True))
+        if action == "list":
+            params.append(LIST_IF_NONE_MATCH)
+            params.append(_header(ETAG, "The collection version and a query hash.", response=[200, 304], required=True))
         if method in ("PUT", "PATCH", "DELETE"):
             params.append(IF_MATCH)
         if action in ("update", "partial_update"):
@@ -109,11 +119,11 @@ class RecordSchema(AutoSchema):
         action = getattr(self.view, "action", None)
         common = {401: ERRORS, 403: ERRORS, 503: ERRORS}
         if action == "list":
-            return {200: serializer, 400: BAD_REQUEST, 404: ERRORS, **common}
+            return {200: serializer, 304: NOT_MODIFIED, 400: BAD_REQUEST, 404: ERRORS, **common}
         if action == "retrieve":
             return {
                 200: serializer,
-                304: OpenApiResponse(description="Not modified."),
+                304: NOT_MODIFIED,
                 400: BAD_REQUEST,
                 404: ERRORS,
                 **common,

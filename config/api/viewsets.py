@@ -1,9 +1,12 @@
-"""The base viewset of a storage-backed record type: list with validated query parameters,
-create (201 + Location + ETag), retrieve (ETag, If-None-Match -> 304), update (If-Match -> 412),
-destroy (If-Match, ?cascade=true when the record type allows it).
+"""The base viewset of a storage-backed record type: list with validated query parameters
+(ETag, If-None-Match -> 304), create (201 + Location + ETag), retrieve (ETag, If-None-Match -> 304),
+update (If-Match -> 412), destroy (If-Match, ?cascade=true when the record type allows it).
 
 Reads cost: a detail GET is one backend round trip (the pk get of the model bridge); a list page
-is one version round trip, then memory (StorageQuerySet over the collection cache).
+is one version round trip, then memory (StorageQuerySet over the collection cache). What they read
+decides the rest: a 304 is answered before anything is serialised, and JSON already rendered for
+the same record version, or the same collection version and query, is sent again as it was
+(render_cache.py).
 """
 
 from rest_framework import status, viewsets
@@ -12,7 +15,8 @@ from rest_framework.response import Response
 
 from storage.errors import VersionConflict
 
-from .conditional import etag, not_modified, require_match
+from . import render_cache
+from .conditional import etag, list_etag, normalised_query, not_modified, require_match
 from .schema import DeleteQuery, RecordSchema
 
 UPDATE_ATTEMPTS = 3  # without If-Match, a write that lost a race is re-applied on the fresh record
@@ -50,16 +54,53 @@ class RecordViewSet(viewsets.ModelViewSet):
         """Subclasses: narrow and order `queryset` (a StorageQuerySet) by the validated params."""
         return queryset
 
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)  # evaluates: the version round trip
+        query = normalised_query(request)
+        tag = list_etag(queryset.version_seen(), query, request.accepted_media_type)
+        headers = {"ETag": tag}
+        if not_modified(request, tag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        media_type = render_cache.cacheable(request)
+        key = None
+        if media_type is not None:
+            # The links (next / previous) are absolute: the host and scheme are part of the bytes.
+            version = (self.storage(), queryset.version_seen())
+            key = ("list", type(self), version, query, request.get_host(), request.scheme, media_type)
+            hit = render_cache.cached_response(key, headers=headers)
+            if hit is not None:
+                return hit
+        if page is None:  # a subclass without pagination: the whole list
+            response = Response(self.get_serializer(queryset, many=True).data)
+        else:
+            response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response["ETag"] = tag
+        return render_cache.keep_when_rendered(response, key) if key else response
+
     # one record
     def collection_name(self):
         return self.get_queryset().model.Storage.collection
 
+    def storage(self):
+        """This process's Collection object: part of the render-cache keys, since versions count
+        per store (a test, or a process whose store was replaced, starts from a new count)."""
+        return self.get_queryset().model.storage()
+
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         headers = {"ETag": etag(instance.version)}
-        if not_modified(request, instance.version):
+        if not_modified(request, headers["ETag"]):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(self.get_serializer(instance).data, headers=headers)
+        media_type = render_cache.cacheable(request)
+        if media_type is None:
+            return Response(self.get_serializer(instance).data, headers=headers)
+        version = (self.storage(), instance.version, instance.updated_at)
+        key = ("detail", type(self), instance.pk, version, media_type)
+        hit = render_cache.cached_response(key, headers=headers)
+        if hit is not None:
+            return hit
+        return render_cache.keep_when_rendered(Response(self.get_serializer(instance).data, headers=headers), key)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

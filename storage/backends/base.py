@@ -144,6 +144,11 @@ class Backend:
         (0, 0) when it has none."""
         raise NotImplementedError
 
+    def counted(self, name):
+        """The count of `name`'s current window alone (0 when none): one plain read, for a counter
+        checked on every request (the API's token-cache generation)."""
+        raise NotImplementedError
+
     # diagnostics (never on a request path for records)
     can_repair = False
 

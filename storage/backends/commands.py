@@ -140,6 +140,9 @@ class CommandBackend(CommandDiagnostics, Backend):
         count, ttl = self.pipeline([("GET", key), ("TTL", key)], transaction=True)
         return (int(count), max(int(ttl), 0)) if count is not None else (0, 0)
 
+    def counted(self, name):
+        return int(self.call("GET", self.keys.rate(name)) or 0)
+
 
 def interpret_reply(write, reply):
     """Turn a script's reply (shared by the Lua scripts and jsonfile) into a result or an error."""

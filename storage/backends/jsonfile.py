@@ -157,6 +157,9 @@ class JsonFileBackend(Backend):
         count, ends = self._rate_counters().get(name, (0, 0))
         return count, max(int(ends - time.time()), 0) if count else 0
 
+    def counted(self, name):
+        return self.hits(name)[0]
+
     # diagnostics
     def server_info(self):
         return {"applicable": False, "reason": "JSON files (local development): no server to inspect"}

@@ -112,6 +112,13 @@ class RedisBackend(CommandBackend):
         with translated_errors():
             return self.client.execute_command(*args)
 
+    def counted(self, name):
+        # Read on every API request before anything else: one attempt, no retry (a failure is
+        # StorageError; the caller then does without the counter), so that an outage costs a
+        # request the retry policy's patience once, in the operation that needs the backend.
+        with translated_errors():
+            return int(self.client.execute_command("GET", self.keys.rate(name)) or 0)
+
     @with_retry
     def pipeline(self, commands, transaction=False):
         # On a cluster a MULTI pipeline runs on the node of its keys' slot: every key of a prefix

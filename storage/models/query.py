@@ -30,6 +30,7 @@ class StorageQuerySet:
         self._annotations = tuple(annotations)  # (name, MappedValue)
         self._result = None
         self._matched = None  # every matching record, ordered, before the slice: shared by slices
+        self._version = None  # the collection version the evaluation read
 
     def _clone(self, **changes):
         args = {
@@ -137,6 +138,13 @@ class StorageQuerySet:
     def exists(self):
         return bool(self._records())
 
+    def version_seen(self):
+        """The collection version this queryset's evaluation read (evaluating it if needed: the
+        one round trip). Its count and slices are of that version or newer, never older: the key
+        for anything derived from them (the API's list-response cache and list ETags)."""
+        self._records()
+        return self._version
+
     def get(self, *args, **kwargs):
         """A pk get is one round trip to the backend (annotations are not applied to it)."""
         where = Q(*args, **kwargs)
@@ -205,6 +213,7 @@ class StorageQuerySet:
                 new_stop = min(new_stop, stop)
             clone = self._clone(window=(new_start, new_stop))
             clone._matched = self._matched  # count() then a page: one evaluation, one snapshot
+            clone._version = self._version
             return clone
         if not isinstance(item, int) or item < 0:
             raise TypeError("QuerySet indices must be non-negative integers or slices.")
@@ -242,7 +251,7 @@ class StorageQuerySet:
 
     def _filtered(self):
         """(snapshot, the records matching the where clause, in creation order)."""
-        snapshot = self.model.storage().all()
+        self._version, snapshot = self.model.storage().all_with_version()
         if self._where is None:
             return snapshot, snapshot
         records = snapshot
