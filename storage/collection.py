@@ -16,13 +16,16 @@ from ulid import ULID
 
 from . import log
 from .backends.base import Write
-from .cache import CollectionCache, freeze, parse
+from .cache import CollectionCache, epoch_ms, freeze, parse
 from .document import document, head
 from .errors import CommandError, InvalidRecord, NotFound, ReferenceViolation, StorageUnavailable, Unnormalised
+from .index_reads import IndexReads
 from .keys import valid_id
+from .results import VersionedResults
 
 # How log lines name the backend, as the seed's operators read them ("saved to Redis").
 BACKEND_NAMES = {"redis": "Redis", "rest": "Vercel KV", "jsonfile": "JSON files"}
+DEFAULT_MAX_RECORDS = 100_000  # about 200 MB of records in a worker (about 2 KB each in Python)
 
 _stale = contextvars.ContextVar("storage_stale", default=False)
 
@@ -47,23 +50,27 @@ class CollectionSpec:
     references: dict = field(default_factory=dict)  # field -> target collection name
     title_field: str = ""  # a field that makes log lines readable (name, title...)
     listed: tuple = ()  # further fields that identify a record in a diagnostics listing
+    sorts: tuple = ()  # timestamp fields kept in a sort index (large lists in that order, by index)
 
 
 def now_iso():
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-class Collection:
-    def __init__(self, spec, backend, *, dependents=(), stale_reads=False):
+class Collection(IndexReads):
+    def __init__(self, spec, backend, *, dependents=(), stale_reads=False, max_records=DEFAULT_MAX_RECORDS):
         self.spec = spec
         self.name = spec.name
         self.label = spec.label or spec.name
         self.backend = backend
         self.dependents = tuple(dependents)
         self.stale_reads = stale_reads
-        self.cache = CollectionCache()
+        self.max_records = max_records
+        self.cache = CollectionCache(max_records)
         self.where = BACKEND_NAMES.get(getattr(backend, "name", ""), "the backend")
         self.serving_stale = False  # the last list read fell back to stale memory (for health)
+        self.outgrown = None  # (version, size, complete sort indexes) when larger than the cache
+        self.results = VersionedResults()  # pages and maps of the index-served lists, by version
 
     # ids
     def new_id(self):
@@ -97,21 +104,30 @@ class Collection:
         return record
 
     def all(self):
-        """Every record, oldest first: from memory once memory is checked against the backend."""
+        """Every record, oldest first (a Snapshot), from memory once memory is checked against the
+        backend; None when the collection is larger than the cache may hold (lists are then read
+        from the backend's indexes: page(), members(), scan())."""
         try:
             self.refresh()
             self.serving_stale = False
         except StorageUnavailable as exc:
-            if not self.stale_reads or self.cache.version is None:
+            if not self.stale_reads or (self.cache.version is None and self.outgrown is None):
                 log.error(f"Error reading {self.name} from {self.where}: {exc}")
                 raise
-            self._served_stale(exc)
+            self._served_stale(exc)  # index-served lists fall back on the last pages served
+        if self.cache.version is None:
+            return None
         return self.cache.ordered()
 
     def refresh(self):
-        """Bring the cache to the backend's current version; costs what changed, not the size."""
+        """Bring the cache to the backend's current version; costs what changed, not the size.
+        A collection larger than max_records is not loaded (self.outgrown says its version)."""
         cache = self.cache
         if cache.version is None:
+            version, size, ready = self.backend.size(self.name, self.spec.sorts)
+            if size > self.max_records:
+                self.outgrown = (version, size, ready)
+                return
             return self._reload()
         version = self.backend.version(self.name)
         if version == cache.version:
@@ -121,6 +137,8 @@ class Collection:
             return self._reload()  # trimmed change log, or a backend that was reset
         fetched = [self._parse_or_none(t) for t in self.backend.get_many(self.name, changes.ids)]
         cache.apply(changes.version, changes.ids, fetched)
+        if len(cache.records) > self.max_records:
+            return self._outgrow(changes.version, len(cache.records))
         log.success(
             f"{self.label} cache refreshed from {self.where}: {len(changes.ids)} change(s)",
             collection=self.name,
@@ -130,13 +148,26 @@ class Collection:
 
     def _reload(self):
         version, ids = self.backend.snapshot_ids(self.name)
+        if len(ids) > self.max_records:
+            return self._outgrow(version, len(ids))
         records = [r for r in (self._parse_or_none(t) for t in self.backend.get_many(self.name, ids)) if r]
+        self.outgrown = None
         self.cache.replace(version, records)
         log.success(
             f"{self.label} records reloaded from {self.where}: {len(records)} record(s)",
             collection=self.name,
             count=len(records),
             version=version,
+        )
+
+    def _outgrow(self, version, size):
+        self.outgrown = (version, size, ())  # the next request reads which sort indexes are complete
+        self.cache.make_partial()
+        log.warning(
+            f"{self.label} collection holds {size} record(s), more than STORAGE_CACHE_MAX_RECORDS="
+            f"{self.max_records}: its lists are read from {self.where}'s indexes",
+            collection=self.name,
+            count=size,
         )
 
     def _parse_or_none(self, text):
@@ -230,6 +261,10 @@ class Collection:
             refs=self._refs(values) if fields is not None else (),
             dependents=self.dependents if op == "delete" else (),
             cascade=cascade,
+            sorts=tuple(
+                (name, epoch_ms(values[name]) if fields is not None and values.get(name) else None)
+                for name in self.spec.sorts
+            ),
         )
 
     def _commit(self, write, verb):
@@ -279,11 +314,6 @@ class Collection:
 
 def _text(value):
     return value if isinstance(value, str) else ""
-
-
-def epoch_ms(iso):
-    """Milliseconds since the epoch of a stored ISO timestamp (the index score)."""
-    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 __all__ = ["Collection", "CollectionSpec", "freeze", "stale_served", "reset_stale"]

@@ -4,7 +4,6 @@ configured Redis can't be reached (the seed's local fallback). Never in producti
 from django.conf import settings
 
 from . import log
-from .config import build_backend
 from .errors import StorageError
 from .store import Store, describe, get_store, set_store
 
@@ -25,6 +24,5 @@ def announce():
                 f"DEBUG: the configured {config['BACKEND']} backend is unreachable ({exc}); "
                 f"falling back to JSON files in {config['DATA_DIR']}"
             )
-            fallback = dict(config, BACKEND="jsonfile")
-            set_store(Store(build_backend(fallback), stale_reads=config["STALE_READS"]))
+            set_store(Store.from_settings(dict(config, BACKEND="jsonfile")))
     describe()

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
+from storage.cache import epoch_ms, order_key
+
 LOOKUPS = {
     "exact": operator.eq,
     "iexact": lambda a, b: _fold(a) == _fold(b),
@@ -173,7 +175,8 @@ def index_by_id(records):
 
 
 def creation_order(record):
-    return (record["created_at"], record["id"])
+    """The list order itself: the creation index's (creation time in ms, then id)."""
+    return order_key(record)
 
 
 def sort_key(value):
@@ -186,17 +189,27 @@ def sort_key(value):
     return (1, str(value))
 
 
+def order_value(model, name, getters):
+    """record -> a comparable for ordering by `name` (no "-"): an annotation in `getters`; the
+    creation order for created_at; (time in ms, id) for a field with a sort index — the index's
+    own order, so memory and Redis list alike —; the field's value otherwise."""
+    if name in getters:
+        value_of = getters[name]
+        return lambda r: sort_key(value_of(r))
+    if name == "created_at":
+        return order_key
+    attname = resolve(model, name).attname
+    if name in getattr(model.Storage, "sorted", ()):
+        return lambda r: (epoch_ms(r[attname]) if r.get(attname) else -1, r["id"])
+    return lambda r: sort_key(r.get(attname))
+
+
 def sort_records(model, records, ordering, getters):
     """The records (in creation order already: the stable tie-break) sorted by `ordering`; a name
     in `getters` is an annotation, any other a stored field."""
     records = list(records)
     for name in reversed(ordering):
-        bare = name.lstrip("-")
-        if bare in getters:
-            value_of = getters[bare]
-        else:
-            value_of = operator.methodcaller("get", resolve(model, bare).attname)
-        records.sort(key=lambda r, v=value_of: sort_key(v(r)), reverse=name.startswith("-"))
+        records.sort(key=order_value(model, name.lstrip("-"), getters), reverse=name.startswith("-"))
     return records
 
 

@@ -76,6 +76,7 @@ class StorageModel(models.Model):
             references=references,
             title_field=getattr(options, "title_field", ""),
             listed=tuple(getattr(options, "listed", ())),
+            sorts=tuple(getattr(options, "sorted", ())),
         )
 
     @classmethod
