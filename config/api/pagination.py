@@ -38,6 +38,18 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
             raise ValidationError(query.errors)
         return query.validated_data
 
+    def paginate_queryset(self, queryset, request, view=None):
+        """One evaluation for the count and the page (one round trip on a large collection)."""
+        if not hasattr(queryset, "count_and_slice"):
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        self.count, page = queryset.count_and_slice(self.offset, self.limit)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True  # the browsable API's page links
+        return page
+
     def get_limit(self, request):
         return self._page_query(request)["limit"]
 

@@ -1,17 +1,19 @@
-"""StorageQuerySet: a narrow, immutable, lazily evaluated QuerySet over a collection, filtered and
-ordered in memory. get, filter / exclude (Q objects, the lookups of lookups.py), order_by, count,
-exists, slicing and iteration, in_bulk, plus what the admin needs: `query.order_by`,
-annotate(name=MappedValue(...)) for columns computed from another collection, counts_by(field) and
-value_map(field) (one pass, memoised while the collection is unchanged). Anything else raises
-NotImplementedError instead of pretending."""
+"""StorageQuerySet: a narrow, immutable, lazily evaluated QuerySet over a collection, evaluated in
+memory (or from the backend's indexes when the collection outgrows the cache: indexed.py). get,
+filter / exclude (the lookups of lookups.py), order_by, count, count_and_slice, exists, slicing,
+iteration, in_bulk, and for the admin `query.order_by`, annotate(name=MappedValue(...)) and the
+derived values of derived.py. Anything else raises NotImplementedError instead of pretending."""
 
 from types import SimpleNamespace
 
 from django.db.models import Q
 
-from . import lookups
+from . import indexed, lookups
 from .annotations import MappedGetter, MappedValue
+from .derived import DerivedValues
 from .memo import filtered_memo, memo
+
+INDEXED = object()  # a queryset's source when its collection is served from the backend's indexes
 
 
 class UnsupportedQuerySetMethod(NotImplementedError, AttributeError):
@@ -19,7 +21,7 @@ class UnsupportedQuerySetMethod(NotImplementedError, AttributeError):
     hasattr() / getattr(qs, name, default) probes (DRF's router, introspection) answer False."""
 
 
-class StorageQuerySet:
+class StorageQuerySet(DerivedValues):
     """An immutable, lazily evaluated view of a collection, filtered and ordered in memory."""
 
     def __init__(self, model, where=None, ordering=(), window=(0, None), annotations=()):
@@ -30,6 +32,7 @@ class StorageQuerySet:
         self._annotations = tuple(annotations)  # (name, MappedValue)
         self._result = None
         self._matched = None  # every matching record, ordered, before the slice: shared by slices
+        self._source = None  # the collection's Snapshot once read, or INDEXED; shared by slices
 
     def _clone(self, **changes):
         args = {
@@ -105,34 +108,20 @@ class StorageQuerySet:
     def count(self):
         # Evaluated like a page, so that count() then a slice (a paginated list) share one
         # snapshot: one version round trip per list request.
+        if self._indexed():
+            count, rows = indexed.window(self, self.model.storage(), *self._window)
+            return count if self._window == (0, None) else len(rows)
         return len(self._records())
 
-    def counts_by(self, field_name):
-        """{stored value of `field_name`: number of records} in one pass (memoised while the
-        collection is unchanged), e.g. how many sessions each client has."""
-        attname = self._resolve(field_name).attname
-
-        def compute(records):
-            counts = {}
-            for record in records:
-                value = record.get(attname)
-                counts[value] = counts.get(value, 0) + 1
-            return counts
-
-        return self._derived(("counts", attname), compute)
-
-    def value_map(self, field_name):
-        """{pk: stored value of `field_name`} in one pass (memoised while the collection is unchanged)."""
-        attname = self._resolve(field_name).attname
-        return self._derived(("values", attname), lambda records: {r["id"]: r.get(attname) for r in records})
-
-    def _derived(self, key, compute):
+    def count_and_slice(self, offset, limit):
+        """(number of matches, the instances [offset, offset + limit)) from one evaluation: what a
+        paginated list needs, in one round trip for a collection served from its index."""
         if self._window != (0, None):
-            raise TypeError("Cannot derive values from a sliced query.")
-        snapshot, records = self._filtered()
-        if self._where is not None:
-            return compute(records)
-        return memo.get((self.model.Storage.collection, *key), (snapshot,), lambda: compute(records))
+            raise TypeError("count_and_slice() takes an unsliced query.")
+        if self._indexed():
+            count, rows = indexed.window(self, self.model.storage(), offset, offset + limit)
+            return count, self._instances_of(rows)
+        return self.count(), list(self[offset : offset + limit])
 
     def exists(self):
         return bool(self._records())
@@ -205,6 +194,7 @@ class StorageQuerySet:
                 new_stop = min(new_stop, stop)
             clone = self._clone(window=(new_start, new_stop))
             clone._matched = self._matched  # count() then a page: one evaluation, one snapshot
+            clone._source = self._source
             return clone
         if not isinstance(item, int) or item < 0:
             raise TypeError("QuerySet indices must be non-negative integers or slices.")
@@ -232,17 +222,30 @@ class StorageQuerySet:
 
     def _instances(self):
         if self._result is None:
-            records = self._records()
-            instances = [self.model.from_record(r) for r in records]
-            for name, value_of in self._annotation_getters().items():
-                for instance, record in zip(instances, records, strict=True):
-                    setattr(instance, name, value_of(record))
-            self._result = instances
+            self._result = self._instances_of(self._records())
         return self._result
+
+    def _instances_of(self, records):
+        instances = [self.model.from_record(r) for r in records]
+        for name, value_of in self._annotation_getters().items():
+            for instance, record in zip(instances, records, strict=True):
+                setattr(instance, name, value_of(record))
+        return instances
+
+    def _read_source(self):
+        """The collection's Snapshot (after its version round trip), or INDEXED when it is larger
+        than the process cache; read once per queryset, shared with its slices."""
+        if self._source is None:
+            snapshot = self.model.storage().all()
+            self._source = INDEXED if snapshot is None else snapshot
+        return self._source
+
+    def _indexed(self):
+        return self._read_source() is INDEXED
 
     def _filtered(self):
         """(snapshot, the records matching the where clause, in creation order)."""
-        snapshot = self.model.storage().all()
+        snapshot = self._read_source()
         if self._where is None:
             return snapshot, snapshot
         records = snapshot
@@ -257,9 +260,14 @@ class StorageQuerySet:
         return snapshot, filtered_memo.get(key, (snapshot,), lambda: [r for r in records if match(r)])
 
     def _records(self):
+        if self._indexed():
+            return indexed.window(self, self.model.storage(), *self._window)[1]
         if self._matched is None:
             snapshot, records = self._filtered()
-            if self._ordering:
+            native = indexed.NATIVE_ORDERS.get(self._ordering)
+            if self._where is None and native is not None:  # the cache's own order: no sort, no copy
+                records = indexed.InOrder(snapshot, native)
+            elif self._ordering:
                 getters = self._annotation_getters(only=self._ordering)
                 if self._where is None:
                     maps = tuple(g.mapping for g in getters.values())
