@@ -7,6 +7,7 @@ acknowledged. When the backend can't be read (after the retries) and stale reads
 (production), the last known memory state is served, flagged stale, with a critical log.
 """
 
+import threading
 from dataclasses import dataclass, field
 
 from ulid import ULID
@@ -16,6 +17,7 @@ from .cache import CollectionCache, parse
 from .errors import (
     InvalidRecord,
     NotFound,
+    StorageError,
     StorageUnavailable,
     UnparsableRecord,
 )
@@ -27,6 +29,8 @@ from .writes import Writes
 # How log lines name the backend, as the seed's operators read them ("saved to Redis").
 BACKEND_NAMES = {"redis": "Redis", "rest": "Vercel KV", "jsonfile": "JSON files"}
 DEFAULT_MAX_RECORDS = 100_000  # about 200 MB of records in a worker (about 2 KB each in Python)
+WARM_FROM = 5_000  # a cold collection this large is loaded in the background, lists served by index
+LOAD_WAIT_SECONDS = 60  # how long a query that needs the whole collection waits for that load
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,10 @@ class Collection(Writes, IndexReads):
         self.where = BACKEND_NAMES.get(getattr(backend, "name", ""), "the backend")
         self.serving_stale = False  # the last list read fell back to stale memory (for health)
         self.unparsable = set()  # ids of stored records that don't parse, left out of lists (for health)
-        self.outgrown = None  # (version, size, complete sort indexes) when larger than the cache
+        self.outgrown = None  # (version, size, complete sort indexes) while lists come from the index
+        self.warm_from = WARM_FROM
+        self._loader = None  # the background load of a cold collection, while it runs
+        self._loader_lock = threading.Lock()
         self.results = VersionedResults()  # pages and maps of the index-served lists, by version
 
     # ids
@@ -99,12 +106,13 @@ class Collection(Writes, IndexReads):
             raise NotFound(self.name, record_id)
         return record
 
-    def all(self):
+    def all(self, wait=True):
         """Every record, oldest first (a Snapshot), from memory once memory is checked against the
-        backend; None when the collection is larger than the cache may hold (lists are then read
-        from the backend's indexes: page(), members(), scan())."""
+        backend; None when the collection is larger than the cache may hold, and (wait=False) while
+        a cold collection loads in the background: lists are then read from the backend's indexes
+        (page(), members(), scan()), so no request waits for a whole collection to load."""
         try:
-            self.refresh()
+            self.refresh(wait)
             self.serving_stale = False
         except StorageUnavailable as exc:
             if not self.stale_reads or (self.cache.version is None and self.outgrown is None):
@@ -117,16 +125,23 @@ class Collection(Writes, IndexReads):
             return None
         return self.cache.ordered()
 
-    def refresh(self):
+    def refresh(self, wait=True):
         """Bring the cache to the backend's current version; costs what changed, not the size.
-        A collection larger than max_records is not loaded (self.outgrown says its version)."""
+        A collection larger than max_records is not loaded (self.outgrown says its version); a cold
+        one of warm_from records or more is loaded in the background unless the caller waits."""
         cache = self.cache
         if cache.version is None:
             version, size, ready = self.backend.size(self.name, self.spec.sorts)
             if size > self.max_records:
                 self.outgrown = (version, size, ready)
                 return
-            return self._reload()
+            if size >= self.warm_from and not (wait and self._join_loader()):
+                self.outgrown = (version, size, ready)
+                if not wait:
+                    return self._load_in_background()
+            if cache.version is None:
+                return self._reload()
+            return self.refresh(wait)
         version = self.backend.version(self.name)
         if version == cache.version:
             return
@@ -160,6 +175,25 @@ class Collection(Writes, IndexReads):
             count=len(records),
             version=version,
         )
+
+    def _load_in_background(self):
+        with self._loader_lock:
+            if self._loader is None or not self._loader.is_alive():
+                self._loader = threading.Thread(target=self._load_quietly, name=f"load-{self.name}", daemon=True)
+                self._loader.start()
+
+    def _load_quietly(self):
+        try:
+            self._reload()
+        except StorageError as exc:  # the next request tries again
+            log.error(f"Error loading {self.name} from {self.where} in the background: {exc}", collection=self.name)
+
+    def _join_loader(self):
+        """Wait for a background load that is running; True when the cache is now complete."""
+        loader = self._loader
+        if loader is not None and loader.is_alive():
+            loader.join(LOAD_WAIT_SECONDS)
+        return self.cache.version is not None
 
     def _outgrow(self, version, size):
         self.outgrown = (version, size, ())  # the next request reads which sort indexes are complete

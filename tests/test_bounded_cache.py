@@ -4,6 +4,8 @@ as fresh as the collection version read in the same request — on every backend
 
 import io
 import json
+import threading
+import time
 
 import pytest
 
@@ -261,3 +263,53 @@ def forget_sort_index(store):
         return
     backend.call("DEL", backend.keys.sort("sessions", "starts_at"))
     backend.call("HDEL", backend.keys.meta(), "sorted:sessions:starts_at", "sortfill:sessions:starts_at")
+
+
+def wait_until(condition, seconds=30):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_a_cold_collection_serves_its_first_page_by_index_while_it_loads_in_the_background(store):
+    created = make_clients(12)
+    release = threading.Event()
+    held = HeldLoad(store.backend, release)
+    fresh_process(store, held)
+    clients = get_store().collection("clients")
+    clients.warm_from = 10  # 12 records: loaded in the background, not by the request
+    try:
+        # the load is held back, yet the page is served (from the index, not by waiting)
+        assert ids(Client.objects.order_by("-created_at")[:2]) == [created[11]["id"], created[10]["id"]]
+        assert held.loading.wait(30) and clients.cache.version is None
+    finally:
+        release.set()
+    wait_until(lambda: clients.cache.version is not None)
+    counting = CountingBackend(held)
+    clients.backend = counting
+    assert ids(Client.objects.order_by("-created_at")[:2]) == [created[11]["id"], created[10]["id"]]
+    assert [name for name, *_ in counting.calls] == ["version"]  # from memory now
+
+
+class HeldLoad(CountingBackend):
+    """A backend whose whole-collection load waits for `release` (set `loading` when it starts)."""
+
+    def __init__(self, backend, release):
+        super().__init__(backend)
+        self.release, self.loading = release, threading.Event()
+
+    def snapshot_ids(self, collection):
+        self.loading.set()
+        assert self.release.wait(30), "the test never released the load"
+        return self.backend.snapshot_ids(collection)
+
+
+def test_a_query_that_needs_the_whole_cold_collection_waits_for_its_load(store):
+    created = make_clients(12)
+    fresh_process(store)
+    clients = get_store().collection("clients")
+    clients.warm_from = 10
+    found = Client.objects.filter(name__icontains="client 1")
+    assert ids(found) == [c["id"] for c in created[10:]]
+    assert clients.cache.version is not None and clients.outgrown is None

@@ -29,7 +29,7 @@ class DerivedValues:
     def _derived(self, key, compute):
         if self._window != (0, None):
             raise TypeError("Cannot derive values from a sliced query.")
-        if self._indexed():  # read chunk by chunk: only the derived mapping is kept
+        if self._indexed(whole=True):  # too large for memory: read chunk by chunk, keep the mapping
             return indexed.derived(self, self.model.storage(), key, compute)
         snapshot, records = self._filtered()
         if self._where is not None:

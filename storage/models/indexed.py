@@ -40,6 +40,22 @@ class InOrder:
         return self.snapshot.window(item.start or 0, item.stop, reverse=self.reverse)
 
 
+def servable(queryset):
+    """True when the query is answered from an index without reading the whole collection: the
+    creation order or a declared sort index, or a restriction to ids or to one reference value."""
+    where, ordering = queryset._where, queryset._ordering
+    if where is None:
+        sorted_fields = getattr(queryset.model.Storage, "sorted", ())
+        return ordering in NATIVE_ORDERS or (len(ordering) == 1 and ordering[0].lstrip("-") in sorted_fields)
+    if _wanted(where, ("pk", "id"), lookups=("", "__exact", "__in")) is not None:
+        return True
+    spec = queryset.model.storage().spec
+    return any(
+        _wanted(where, {name, name.removesuffix("_id")}, lookups=("", "__exact")) is not None
+        for name in spec.references
+    )
+
+
 def window(queryset, collection, start, stop):
     """(number of matching records, the matching records [start, stop) in the query's order)."""
     ordering = queryset._ordering

@@ -232,16 +232,16 @@ class StorageQuerySet(DerivedValues):
                 setattr(instance, name, value_of(record))
         return instances
 
-    def _read_source(self):
-        """The collection's Snapshot (after its version round trip), or INDEXED when it is larger
-        than the process cache; read once per queryset, shared with its slices."""
+    def _read_source(self, whole=False):
+        """The collection's Snapshot, or INDEXED when it is too large for the cache or still loading
+        (what the indexes serve doesn't wait for that load; `whole` does). Read once per queryset."""
         if self._source is None:
-            snapshot = self.model.storage().all()
+            snapshot = self.model.storage().all(wait=whole or not indexed.servable(self))
             self._source = INDEXED if snapshot is None else snapshot
         return self._source
 
-    def _indexed(self):
-        return self._read_source() is INDEXED
+    def _indexed(self, whole=False):
+        return self._read_source(whole) is INDEXED
 
     def _filtered(self):
         """(snapshot, the records matching the where clause, in creation order)."""
