@@ -153,6 +153,8 @@ STORAGE = {
     "STALE_READS": problems.boolean("STORAGE_STALE_READS", default=not DEBUG),
     # In DEBUG, an unreachable Redis at startup falls back to JSON files (the seed's local fallback).
     "DEBUG_FALLBACK": DEBUG,
+    # Records a process keeps per collection; a larger collection is listed from Redis's indexes.
+    "CACHE_MAX_RECORDS": _env(env.int, "STORAGE_CACHE_MAX_RECORDS", default=100_000),
 }
 
 # Redis connection modes, TLS options, replica acknowledgement of writes: checked by the Redis

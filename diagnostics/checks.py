@@ -18,8 +18,8 @@ from django.conf import settings
 
 from storage.backends.shared import mask_url
 from storage.cache import parse
-from storage.collection import stale_served
 from storage.errors import InvalidRecord, StorageError, StorageUnavailable
+from storage.served import stale_served
 from storage.startup import fallback, fallback_message
 from storage.store import get_store, specs
 

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 
 from storage.backends.base import Fix
-from storage.collection import epoch_ms
+from storage.cache import epoch_ms
 from storage.errors import NotFound, StorageError, StorageUnavailable, VersionConflict
 from storage.store import specs as registered_specs
 

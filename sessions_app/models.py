@@ -30,6 +30,7 @@ class Session(StorageModel):
         collection = "sessions"
         id_prefix = "session"
         title_field = "title"
+        sorted = ("starts_at",)  # the default list order: a sort index serves it on large collections
         listed = ("starts_at",)
 
     def clean(self):

@@ -3,14 +3,24 @@
 The cache is only ever a copy of what the backend acknowledged: it is filled from reads and from
 write-script replies, never ahead of them. Cached records are read-only mappings (tags become
 tuples), so no caller can change what another caller will be served.
+
+Two states. Complete (`version` set): every record of the collection, in list order, so a list is
+served from memory. Partial (`version` None): the collection is larger than the cache may hold, or
+not loaded yet; only the records read recently are kept, at most `max_records`, oldest dropped
+first (what a detail read or a stale-read fallback may serve).
 """
 
 import json
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
 from .errors import InvalidRecord
+from .snapshot import Snapshot
+
+CHUNK = 512  # records per chunk of the list order: a change copies one chunk, not the collection
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def freeze(value):
@@ -40,31 +50,53 @@ def parse(text):
     return freeze(record)
 
 
+def epoch_ms(iso):
+    """Whole milliseconds since the epoch of an ISO timestamp: the creation index's score."""
+    moment = datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - EPOCH) // timedelta(milliseconds=1)
+
+
 def order_key(record):
-    """Lists are oldest first: creation time, then id."""
-    return (record["created_at"], record["id"])
+    """Lists are oldest first: creation time to the millisecond, then id — the creation index's own
+    order (score, then member), so memory and the index list records alike."""
+    try:
+        return (epoch_ms(record["created_at"]), record["id"])
+    except (KeyError, TypeError, ValueError):
+        return (0, record["id"])
 
 
 class CollectionCache:
-    """The records by id, plus the same records kept in list order (two parallel sorted lists), so
-    that a change costs a bisect and the next list a copy, never a sort of the whole collection."""
+    """The records by id; when complete, also in list order, kept in sorted chunks (a change costs a
+    bisect and one chunk, the next list a snapshot of the chunk list)."""
 
-    def __init__(self):
+    def __init__(self, max_records=None):
         self.lock = threading.RLock()
-        self.version = None  # the collection version this memory is complete up to; None = empty
+        self.max_records = max_records  # None = unbounded
+        self.version = None  # the collection version this memory is complete up to; None = partial
         self.records = {}
-        self._keys = []  # order_key of each record, sorted
-        self._rows = []  # the records, in the same order
-        self._ordered = None  # tuple(self._rows), built on demand
+        self._keys = []  # per chunk: the order_key of its records, sorted
+        self._rows = []  # per chunk: its records, in the same order
+        self._frozen = []  # per chunk: a tuple of its rows, or None once changed
+        self._snapshot = None
 
     def replace(self, version, records):
         with self.lock:
             self.version = version
             self.records = {r["id"]: r for r in records}
             rows = sorted(self.records.values(), key=order_key)
-            self._keys = [order_key(r) for r in rows]
-            self._rows = rows
-            self._ordered = None
+            self._rows = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
+            self._keys = [[order_key(r) for r in chunk] for chunk in self._rows]
+            self._frozen = [None] * len(self._rows)
+            self._snapshot = None
+
+    def make_partial(self):
+        """The collection outgrew the cache: keep only the most recent records, no list order."""
+        with self.lock:
+            self.version = None
+            self._keys, self._rows, self._frozen, self._snapshot = [], [], [], None
+            self._trim()
 
     def apply(self, version, changed_ids, fetched):
         """Bring memory to `version`: fetched records replace theirs, missing ones were deleted."""
@@ -74,7 +106,8 @@ class CollectionCache:
                     self._drop(record_id)
                 else:
                     self._keep_newer(record)
-            self.version = max(version, self.version or 0)
+            if self.version is not None:
+                self.version = max(version, self.version)
 
     def remember(self, record):
         """A record read on its own (its collection version is unknown: keep the newest copy)."""
@@ -109,47 +142,92 @@ class CollectionCache:
             return self.version, dict(self.records)
 
     def ordered(self):
-        """Every cached record, oldest first (creation time, then id)."""
+        """Every cached record, oldest first (creation time, then id), as a Snapshot."""
         return self.versioned()[1]
 
     def versioned(self):
-        """(version, every cached record oldest first), taken together: the records are at least
+        """(version, the Snapshot of every cached record), taken together: the records are at least
         that version of the collection."""
         with self.lock:
-            if self._ordered is None:
-                self._ordered = tuple(self._rows)
-            return self.version, self._ordered
+            if self._snapshot is None:
+                for at, frozen in enumerate(self._frozen):
+                    if frozen is None:
+                        self._frozen[at] = tuple(self._rows[at])
+                self._snapshot = Snapshot(self._frozen)
+            return self.version, self._snapshot
 
     def _keep_newer(self, record):
         old = self.records.get(record["id"])
         if old is None or (old.get("version", 0) <= record.get("version", 0) and old != record):
             self._put(record)  # an identical copy is not a change: the list snapshot stays valid
+        elif self.version is None:
+            self.records[record["id"]] = self.records.pop(record["id"])  # recently used
 
     def _put(self, record):
-        old = self.records.get(record["id"])
+        record_id = record["id"]
+        if self.version is None:  # partial: no list order, just the most recent records
+            self.records.pop(record_id, None)
+            self.records[record_id] = record
+            self._trim()
+            return
+        old = self.records.get(record_id)
         if old is record:
             return
         if old is not None:
+            at, pos = self._locate(order_key(old))
             if order_key(old) == order_key(record):
-                self._rows[self._position(old)] = record
-                self.records[record["id"]] = record
-                self._ordered = None
+                self._rows[at][pos] = record
+                self.records[record_id] = record
+                self._changed(at)
                 return
-            self._drop(record["id"])
+            self._drop(record_id)
         key = order_key(record)
-        at = bisect_left(self._keys, key)
-        self._keys.insert(at, key)
-        self._rows.insert(at, record)
-        self.records[record["id"]] = record
-        self._ordered = None
+        if not self._rows:
+            self._rows, self._keys, self._frozen = [[]], [[]], [None]
+        at = self._chunk_for(key)
+        pos = bisect_left(self._keys[at], key)
+        self._keys[at].insert(pos, key)
+        self._rows[at].insert(pos, record)
+        self.records[record_id] = record
+        self._changed(at)
+        if len(self._rows[at]) > 2 * CHUNK:
+            half = len(self._rows[at]) // 2
+            self._rows[at + 1 : at + 1] = [self._rows[at][half:]]
+            self._keys[at + 1 : at + 1] = [self._keys[at][half:]]
+            self._frozen[at + 1 : at + 1] = [None]
+            del self._rows[at][half:], self._keys[at][half:]
 
     def _drop(self, record_id):
         old = self.records.pop(record_id, None)
-        if old is not None:
-            at = self._position(old)
-            del self._keys[at]
-            del self._rows[at]
-            self._ordered = None
+        if old is None or self.version is None:
+            return
+        at, pos = self._locate(order_key(old))
+        del self._keys[at][pos]
+        del self._rows[at][pos]
+        if self._rows[at]:
+            self._changed(at)
+        else:
+            del self._rows[at], self._keys[at], self._frozen[at]
+            self._snapshot = None
 
-    def _position(self, record):
-        return bisect_left(self._keys, order_key(record))
+    def _chunk_for(self, key):
+        """The chunk where `key` belongs (chunks are never empty, but for the first one)."""
+        return max(bisect_right([keys[0] for keys in self._keys if keys], key) - 1, 0)
+
+    def _locate(self, key):
+        """(chunk, position) of the record with this order key (it is cached)."""
+        at = self._chunk_for(key)
+        pos = bisect_left(self._keys[at], key)
+        if pos == len(self._keys[at]) or self._keys[at][pos] != key:
+            raise KeyError(key)
+        return at, pos
+
+    def _changed(self, at):
+        self._frozen[at] = None
+        self._snapshot = None
+
+    def _trim(self):
+        if self.max_records is None:
+            return
+        while len(self.records) > self.max_records:
+            self.records.pop(next(iter(self.records)))

@@ -7,50 +7,30 @@ acknowledged. When the backend can't be read (after the retries) and stale reads
 (production), the last known memory state is served, flagged stale, with a critical log.
 """
 
-import contextvars
-import uuid
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+import threading
+from dataclasses import dataclass, field
 
 from ulid import ULID
 
-from . import log
-from .backends.base import Write
-from .cache import CollectionCache, freeze, parse
-from .document import document, head
+from . import log, served
+from .cache import CollectionCache, parse
 from .errors import (
-    CommandError,
     InvalidRecord,
     NotFound,
-    ReferenceViolation,
+    StorageError,
     StorageUnavailable,
-    Unnormalised,
     UnparsableRecord,
 )
+from .index_reads import IndexReads
 from .keys import valid_id
+from .results import VersionedResults
+from .writes import Writes
 
 # How log lines name the backend, as the seed's operators read them ("saved to Redis").
 BACKEND_NAMES = {"redis": "Redis", "rest": "Vercel KV", "jsonfile": "JSON files"}
-
-_stale = contextvars.ContextVar("storage_stale", default=False)
-# "collection:id" of the records left out of what the current context read, because they don't parse
-_skipped = contextvars.ContextVar("storage_unparsable", default=frozenset())
-
-
-def stale_served():
-    """True when something in the current context was served from stale memory."""
-    return _stale.get()
-
-
-def reset_stale():
-    _stale.set(False)
-    _skipped.set(frozenset())
-
-
-def unparsable_skipped():
-    """The "collection:id" of the records that did not parse and were left out of what the
-    current context read (lists, counts), sorted; empty when every record parsed."""
-    return sorted(_skipped.get())
+DEFAULT_MAX_RECORDS = 100_000  # about 200 MB of records in a worker (about 2 KB each in Python)
+WARM_FROM = 5_000  # a cold collection this large is loaded in the background, lists served by index
+LOAD_WAIT_SECONDS = 60  # how long a query that needs the whole collection waits for that load
 
 
 @dataclass(frozen=True)
@@ -64,24 +44,27 @@ class CollectionSpec:
     references: dict = field(default_factory=dict)  # field -> target collection name
     title_field: str = ""  # a field that makes log lines readable (name, title...)
     listed: tuple = ()  # further fields that identify a record in a diagnostics listing
+    sorts: tuple = ()  # timestamp fields kept in a sort index (large lists in that order, by index)
 
 
-def now_iso():
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-class Collection:
-    def __init__(self, spec, backend, *, dependents=(), stale_reads=False):
+class Collection(Writes, IndexReads):
+    def __init__(self, spec, backend, *, dependents=(), stale_reads=False, max_records=DEFAULT_MAX_RECORDS):
         self.spec = spec
         self.name = spec.name
         self.label = spec.label or spec.name
         self.backend = backend
         self.dependents = tuple(dependents)
         self.stale_reads = stale_reads
-        self.cache = CollectionCache()
+        self.max_records = max_records
+        self.cache = CollectionCache(max_records)
         self.where = BACKEND_NAMES.get(getattr(backend, "name", ""), "the backend")
         self.serving_stale = False  # the last list read fell back to stale memory (for health)
         self.unparsable = set()  # ids of stored records that don't parse, left out of lists (for health)
+        self.outgrown = None  # (version, size, complete sort indexes) while lists come from the index
+        self.warm_from = WARM_FROM
+        self._loader = None  # the background load of a cold collection, while it runs
+        self._loader_lock = threading.Lock()
+        self.results = VersionedResults()  # pages and maps of the index-served lists, by version
 
     # ids
     def new_id(self):
@@ -123,31 +106,49 @@ class Collection:
             raise NotFound(self.name, record_id)
         return record
 
-    def all(self):
-        """Every record, oldest first: from memory once memory is checked against the backend."""
-        return self.all_with_version()[1]
+    def all(self, wait=True):
+        """Every record, oldest first (a Snapshot), from memory once memory is checked against the
+        backend; None when the collection is larger than the cache may hold, and (wait=False) while
+        a cold collection loads in the background: lists are then read from the backend's indexes
+        (page(), members(), scan()), so no request waits for a whole collection to load."""
+        return self.all_with_version(wait)[1]
 
-    def all_with_version(self):
-        """(collection version, every record oldest first): the version this read was checked
-        against, so that whatever is derived from these records can be keyed by it (a response
-        cache never serves bytes older than the version read in the same request)."""
+    def all_with_version(self, wait=True):
+        """(collection version, what all() answers): the version this read was checked against (for
+        a collection served from its indexes, the version read with its size), so that whatever is
+        derived from it can be keyed by it (a response cache never serves bytes older than the
+        version read in the same request)."""
         try:
-            self.refresh()
+            self.refresh(wait)
             self.serving_stale = False
         except StorageUnavailable as exc:
-            if not self.stale_reads or self.cache.version is None:
+            if not self.stale_reads or (self.cache.version is None and self.outgrown is None):
                 log.error(f"Error reading {self.name} from {self.where}: {exc}")
                 raise
-            self._served_stale(exc)
+            self._served_stale(exc)  # index-served lists fall back on the last pages served
         if self.unparsable:  # flag what was left out
-            _skipped.set(_skipped.get() | {f"{self.name}:{i}" for i in self.unparsable})
+            served.mark_skipped(self.name, self.unparsable)
+        if self.cache.version is None:
+            return (self.outgrown[0] if self.outgrown else None), None
         return self.cache.versioned()
 
-    def refresh(self):
-        """Bring the cache to the backend's current version; costs what changed, not the size."""
+    def refresh(self, wait=True):
+        """Bring the cache to the backend's current version; costs what changed, not the size.
+        A collection larger than max_records is not loaded (self.outgrown says its version); a cold
+        one of warm_from records or more is loaded in the background unless the caller waits."""
         cache = self.cache
         if cache.version is None:
-            return self._reload()
+            version, size, ready = self.backend.size(self.name, self.spec.sorts)
+            if size > self.max_records:
+                self.outgrown = (version, size, ready)
+                return
+            if size >= self.warm_from and not (wait and self._join_loader()):
+                self.outgrown = (version, size, ready)
+                if not wait:
+                    return self._load_in_background()
+            if cache.version is None:
+                return self._reload()
+            return self.refresh(wait)
         version = self.backend.version(self.name)
         if version == cache.version:
             return
@@ -157,6 +158,8 @@ class Collection:
         texts = self.backend.get_many(self.name, changes.ids)
         fetched = [self._parse_or_none(i, t) for i, t in zip(changes.ids, texts, strict=True)]
         cache.apply(changes.version, changes.ids, fetched)
+        if len(cache.records) > self.max_records:
+            return self._outgrow(changes.version, len(cache.records))
         log.success(
             f"{self.label} cache refreshed from {self.where}: {len(changes.ids)} change(s)",
             collection=self.name,
@@ -166,15 +169,47 @@ class Collection:
 
     def _reload(self):
         version, ids = self.backend.snapshot_ids(self.name)
+        if len(ids) > self.max_records:
+            return self._outgrow(version, len(ids))
         self.unparsable = set()
         texts = self.backend.get_many(self.name, ids)
         records = [r for r in (self._parse_or_none(i, t) for i, t in zip(ids, texts, strict=True)) if r]
+        self.outgrown = None
         self.cache.replace(version, records)
         log.success(
             f"{self.label} records reloaded from {self.where}: {len(records)} record(s)",
             collection=self.name,
             count=len(records),
             version=version,
+        )
+
+    def _load_in_background(self):
+        with self._loader_lock:
+            if self._loader is None or not self._loader.is_alive():
+                self._loader = threading.Thread(target=self._load_quietly, name=f"load-{self.name}", daemon=True)
+                self._loader.start()
+
+    def _load_quietly(self):
+        try:
+            self._reload()
+        except StorageError as exc:  # the next request tries again
+            log.error(f"Error loading {self.name} from {self.where} in the background: {exc}", collection=self.name)
+
+    def _join_loader(self):
+        """Wait for a background load that is running; True when the cache is now complete."""
+        loader = self._loader
+        if loader is not None and loader.is_alive():
+            loader.join(LOAD_WAIT_SECONDS)
+        return self.cache.version is not None
+
+    def _outgrow(self, version, size):
+        self.outgrown = (version, size, ())  # the next request reads which sort indexes are complete
+        self.cache.make_partial()
+        log.warning(
+            f"{self.label} collection holds {size} record(s), more than STORAGE_CACHE_MAX_RECORDS="
+            f"{self.max_records}: its lists are read from {self.where}'s indexes",
+            collection=self.name,
+            count=size,
         )
 
     def _parse_or_none(self, record_id, text):
@@ -193,7 +228,7 @@ class Collection:
             return None
 
     def _served_stale(self, exc):
-        _stale.set(True)
+        served.mark_stale()
         self.serving_stale = True
         log.error(
             f"CRITICAL: cannot read {self.name} from {self.where} ({exc}); serving the last known "
@@ -218,116 +253,5 @@ class Collection:
             return []
         return self.backend.ids_by(self.name, field_name, value)
 
-    # writes: one script call each; the script reads what it needs of the stored record itself
-    def create(self, fields, *, record_id=None, created_at=None, updated_at=None, version=None):
-        """Store a new record. record_id / created_at / updated_at / version are for imports (a
-        restored record keeps them); otherwise server-assigned (version 1)."""
-        write, doc = self.create_write(
-            fields, record_id=record_id, created_at=created_at, updated_at=updated_at, version=version
-        )
-        result = self._commit(write, "created")
-        return self._written(write, doc, result, "created")
 
-    def create_write(self, fields, *, record_id=None, created_at=None, updated_at=None, version=None):
-        """(Write, document) of a create, not sent: create() commits it, bulk loaders batch it."""
-        record_id = record_id or self.new_id()
-        if not valid_id(record_id):
-            raise ValueError(f"invalid record id {record_id!r}")
-        stamp = now_iso()
-        created_at = created_at or stamp
-        write = self.build_write("create", record_id, fields, updated_at=updated_at or stamp)
-        doc = document(write.head, int(version or 1), created_at, write.updated_at)
-        return replace(write, doc=doc, created_ms=epoch_ms(created_at)), doc
-
-    def update(self, record_id, fields, *, expected_version=None):
-        """Replace the record's fields. With expected_version, a stale version is a conflict;
-        without it, the latest version is updated (last writer wins, decided by the script)."""
-        write = self.build_write("update", record_id, fields, expected_version=expected_version, updated_at=now_iso())
-        result = self._commit(write, "updated")
-        doc = document(write.head, result.record_version, result.created_at, write.updated_at)
-        return self._written(write, doc, result, "updated")
-
-    def delete(self, record_id, *, expected_version=None, cascade=False):
-        """Delete the record; returns how many dependents went with it (cascade)."""
-        write = self.build_write("delete", record_id, None, expected_version=expected_version, cascade=cascade)
-        return self._written(write, None, self._commit(write, "deleted"), "deleted")
-
-    def build_write(self, op, record_id, fields, *, expected_version=None, updated_at="", cascade=False):
-        """The one builder of a Write. fields is None for a delete. The index entries carry the new
-        values only: the script finds the old ones in the stored record."""
-        if op != "create" and not valid_id(record_id):
-            raise NotFound(self.name, record_id)
-        values = fields or {}
-        return Write(
-            op=op,
-            collection=self.name,
-            record_id=record_id,
-            op_id=uuid.uuid4().hex,
-            head=head(record_id, values) if fields is not None else "",
-            updated_at=updated_at,
-            expected_version=expected_version,
-            unique=tuple(
-                (name, normalise(values.get(name)) or "", _text(values.get(name)))
-                for name, normalise in self.spec.unique.items()
-            ),
-            by=tuple((name, values.get(name) or "") for name in self.spec.references),
-            refs=self._refs(values) if fields is not None else (),
-            dependents=self.dependents if op == "delete" else (),
-            cascade=cascade,
-        )
-
-    def _commit(self, write, verb):
-        """Send the write; when the script asks how a stored unique value normalises (one the
-        script can't work out by itself), answer and send it again."""
-        try:
-            for _ in range(len(self.spec.unique) + 1):
-                try:
-                    return self.backend.write(write)
-                except Unnormalised as asked:
-                    norm = self.spec.unique[asked.field](asked.value) or ""
-                    write = replace(write, normalised={**write.normalised, asked.field: (asked.value, norm)})
-            raise CommandError(f"the {write.op} script kept asking for normalised values")
-        except Exception as exc:
-            if isinstance(exc, NotFound):
-                self.cache.discard(write.record_id)
-            log.error(
-                f"Error: {self.label} {write.record_id} not {verb} ({type(exc).__name__}: {exc})",
-                collection=self.name,
-                id=write.record_id,
-            )
-            raise
-
-    def _written(self, write, doc, result, verb):
-        record = parse(doc) if doc is not None else None
-        self.cache.written(write.record_id, record, result.collection_version)
-        title = record.get(self.spec.title_field, "") if record is not None and self.spec.title_field else ""
-        suffix = f" - {title}" if title else ""
-        extra = f" with {result.cascaded} dependent record(s)" if result.cascaded else ""
-        log.success(
-            f"{self.label} {verb} and saved to {self.where}: {write.record_id}{suffix}{extra}",
-            collection=self.name,
-            id=write.record_id,
-            version=result.record_version,
-        )
-        return record if record is not None else result
-
-    def _refs(self, fields):
-        refs = []
-        for name, target in self.spec.references.items():
-            value = fields.get(name) or ""
-            if value and not valid_id(value):
-                raise ReferenceViolation(self.name, name, value)
-            refs.append((name, target, value))
-        return tuple(refs)
-
-
-def _text(value):
-    return value if isinstance(value, str) else ""
-
-
-def epoch_ms(iso):
-    """Milliseconds since the epoch of a stored ISO timestamp (the index score)."""
-    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
-
-
-__all__ = ["Collection", "CollectionSpec", "freeze", "stale_served", "reset_stale"]
+__all__ = ["Collection", "CollectionSpec"]

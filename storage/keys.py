@@ -38,6 +38,10 @@ class KeyLayout:
     def by(self, collection, field, value):
         return f"{self.root}:{collection}:by:{field}:{value}"
 
+    def sort(self, collection, field):
+        """ZSET id -> score (a time in ms): a list order other than creation, served by index."""
+        return f"{self.root}:{collection}:sort:{field}"
+
     def meta(self):
         return f"{self.root}:meta"
 
@@ -66,6 +70,8 @@ class KeyLayout:
         rest = key[len(base) :]
         if rest in ("index", "version", "changes"):
             return rest, None
+        if rest.startswith("sort:"):
+            return "sort", rest[len("sort:") :]
         if rest.startswith("unique:"):
             return "unique", rest[len("unique:") :]
         if rest.startswith("by:"):

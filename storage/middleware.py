@@ -1,4 +1,4 @@
-from .collection import reset_stale, stale_served, unparsable_skipped
+from .served import reset_stale, stale_served, unparsable_skipped
 
 
 class StaleReadMiddleware:

@@ -42,18 +42,33 @@ def _log_giveup(details):
 
 
 def with_retry(func):
-    """Call func again on TransientError, then turn the last failure into StorageUnavailable."""
-    retried = backoff.on_exception(
-        _delays,
-        TransientError,
-        max_tries=MAX_ATTEMPTS,
-        on_backoff=_log_retry,
-        on_giveup=_log_giveup,
-        jitter=None,
-        logger=None,
-    )(func)
+    """Call func again on TransientError, then turn the last failure into StorageUnavailable.
+
+    The first attempt runs outside backoff (its machinery costs about 5 µs a call, a sixth of a
+    local GET); once it fails, backoff runs the policy from that failure on: the same attempts,
+    waits and log lines as if it had made the first attempt itself."""
 
     def call(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except TransientError as exc:
+            first = [exc]
+
+        def attempt(*args, **kwargs):
+            if first:
+                raise first.pop()  # attempt 1, already made
+            return func(*args, **kwargs)
+
+        attempt.__name__ = func.__name__
+        retried = backoff.on_exception(
+            _delays,
+            TransientError,
+            max_tries=MAX_ATTEMPTS,
+            on_backoff=_log_retry,
+            on_giveup=_log_giveup,
+            jitter=None,
+            logger=None,
+        )(attempt)
         try:
             return retried(*args, **kwargs)
         except TransientError as exc:

@@ -7,7 +7,6 @@ could not be reached, for health (degraded) and for the commands that need the c
 from django.conf import settings
 
 from . import log
-from .config import build_backend
 from .errors import StorageError
 from .store import Store, describe, get_store, set_store
 
@@ -31,8 +30,7 @@ def announce():
                 f"DEBUG: the configured {config['BACKEND']} backend at {target} is unreachable ({exc}); "
                 f"falling back to JSON files in {config['DATA_DIR']}"
             )
-            fallback_settings = dict(config, BACKEND="jsonfile")
-            set_store(Store(build_backend(fallback_settings), stale_reads=config["STALE_READS"]))
+            set_store(Store.from_settings(dict(config, BACKEND="jsonfile")))
             _fallback = {"configured_backend": config["BACKEND"], "configured_target": target, "reason": str(exc)}
     describe()
 

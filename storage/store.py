@@ -4,7 +4,8 @@ import threading
 
 from . import log
 from .backends.base import Dependent
-from .collection import Collection
+from .collection import DEFAULT_MAX_RECORDS, Collection
+from .errors import ConfigurationError
 
 _specs = {}  # collection name -> CollectionSpec, registered by the apps' models
 _lock = threading.Lock()
@@ -23,10 +24,26 @@ def specs():
 
 
 class Store:
-    def __init__(self, backend, *, stale_reads=False):
+    def __init__(self, backend, *, stale_reads=False, max_records=DEFAULT_MAX_RECORDS):
+        if isinstance(max_records, bool) or not isinstance(max_records, int) or max_records < 1:
+            raise ConfigurationError(
+                f"STORAGE_CACHE_MAX_RECORDS must be a whole number of records, at least 1 (got {max_records!r})"
+            )
         self.backend = backend
         self.stale_reads = stale_reads
+        self.max_records = max_records
         self._collections = {}
+
+    @classmethod
+    def from_settings(cls, config, backend=None):
+        """The store for a STORAGE settings dict (config/settings.py), on its backend unless given."""
+        from .config import build_backend
+
+        return cls(
+            backend or build_backend(config),
+            stale_reads=config["STALE_READS"],
+            max_records=config.get("CACHE_MAX_RECORDS", DEFAULT_MAX_RECORDS),
+        )
 
     def collection(self, name):
         found = self._collections.get(name)
@@ -40,6 +57,7 @@ class Store:
                         self.backend,
                         dependents=dependents_of(name, _specs.values()),
                         stale_reads=self.stale_reads,
+                        max_records=self.max_records,
                     )
                     self._collections[name] = found
         return found
@@ -56,10 +74,7 @@ def get_store():
             if _store is None:
                 from django.conf import settings
 
-                from .config import build_backend
-
-                config = settings.STORAGE
-                _store = Store(build_backend(config), stale_reads=config["STALE_READS"])
+                _store = Store.from_settings(settings.STORAGE)
     return _store
 
 
@@ -85,5 +100,5 @@ def dependents_of(name, specs):
                 if spec.unique:
                     # The cascade script can't normalise unique values by itself.
                     raise NotImplementedError(f"{spec.name} has unique fields: it can't be a cascade dependent")
-                found.append(Dependent(spec.name, field_name, tuple(spec.references)))
+                found.append(Dependent(spec.name, field_name, tuple(spec.references), tuple(spec.sorts)))
     return tuple(found)

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from diagnostics import checks
-from storage.collection import reset_stale
+from storage.served import reset_stale
 from tests.conftest import make_backend
 from tests.diag_helpers import keys, make_client, make_session, run_json
 from tests.redis_server import RedisServer

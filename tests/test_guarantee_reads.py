@@ -6,7 +6,8 @@ import pytest
 
 from storage import errors
 from storage.backends.redis import RedisBackend
-from storage.collection import Collection, CollectionSpec, reset_stale, stale_served
+from storage.collection import Collection, CollectionSpec
+from storage.served import reset_stale, stale_served
 from tests.test_processes import run_worker
 
 COUNTERS = CollectionSpec("counters", "counter", "Counter")

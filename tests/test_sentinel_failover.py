@@ -9,8 +9,8 @@ import pytest
 
 from storage import log
 from storage.backends.redis import RedisBackend
-from storage.collection import reset_stale, stale_served
 from storage.errors import StorageUnavailable, WriteNotDurable
+from storage.served import reset_stale, stale_served
 from tests.conftest import need_redis_server
 from tests.redis_topologies import SentinelGroup, wait_until
 from tests.test_storage_contract import client_fields

@@ -101,7 +101,7 @@ def test_loading_and_refused_connections_are_retried_then_reported(own_redis_ser
 
 
 def test_stale_memory_is_served_flagged_when_redis_is_down(own_redis_server, prefix):
-    from storage.collection import reset_stale, stale_served
+    from storage.served import reset_stale, stale_served
 
     counters = Collection(
         COUNTERS, RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5), stale_reads=True

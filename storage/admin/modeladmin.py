@@ -21,9 +21,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from storage.collection import stale_served
 from storage.errors import DependentsExist, NotFound, StorageUnavailable
 from storage.models import StorageForeignKey
+from storage.served import stale_served
 
 from .forms import StorageModelForm
 

@@ -11,6 +11,7 @@ class Dependent:
     collection: str
     field: str
     by_fields: tuple = ()  # the dependent collection's own by-indexes, cleaned on cascade
+    sort_fields: tuple = ()  # the dependent collection's sort indexes, cleaned on cascade
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Write:
     unique: tuple = ()  # (field, new normalised value, new value as sent)
     by: tuple = ()  # (field, new value) of each by-indexed (reference) field
     refs: tuple = ()  # (field, target collection, value): the target must exist
+    sorts: tuple = ()  # (field, score or None): the record's place in each sort index (None: absent)
     dependents: tuple = ()  # Dependent(...) (delete)
     cascade: bool = False
     normalised: dict = field(default_factory=dict)  # field -> (stored value, its normalised form)
@@ -48,6 +50,16 @@ class Changes:
     version: int  # the collection version these changes lead to
     floor: int  # changes at or below this version were trimmed
     ids: tuple = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Records read from an index at one collection version (texts: JSON or None, as ids)."""
+
+    version: int
+    total: int  # how many ids the index holds (a page); how many ids were read (members)
+    ids: tuple = ()
+    texts: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +139,39 @@ class Backend:
 
     def ids_by(self, collection, field, value):
         """Ids of the records whose by-indexed `field` equals `value`."""
+        raise NotImplementedError
+
+    def size(self, collection, sorts=()):
+        """(collection version, number of records, the sort fields whose index is complete), read
+        atomically."""
+        raise NotImplementedError
+
+    def page(self, collection, offset, limit, reverse=False, sort=None):
+        """Page of the ids [offset, offset + limit) in creation order, or in the order of the sort
+        index `sort` (reverse: descending), with their records, the collection version and the
+        index's size, in one atomic read."""
+        raise NotImplementedError
+
+    def members(self, collection, field, value):
+        """Page of every record whose by-indexed `field` equals `value`, with the collection
+        version, in one atomic read (the ids in no particular order)."""
+        raise NotImplementedError
+
+    # sort indexes for data written before they existed (build_indexes)
+    def index_after(self, collection, score, record_id, limit):
+        """Up to `limit` (id, score) of the creation index after (score, record_id), in order."""
+        raise NotImplementedError
+
+    def fill_sort(self, collection, field, entries):
+        """Place (id, version, score or None) entries in the sort index, each only if the record is
+        still at that version; returns how many were placed."""
+        raise NotImplementedError
+
+    def sort_progress(self, collection, field):
+        """(complete?, the (score, id) cursor of an interrupted build or None)."""
+        raise NotImplementedError
+
+    def save_sort_progress(self, collection, field, cursor, complete=False):
         raise NotImplementedError
 
     def write(self, write):

@@ -20,6 +20,7 @@ from ..errors import (
 from ..keys import KeyLayout
 from .base import Backend, Changes, WriteResult
 from .command_diagnostics import CommandDiagnostics
+from .command_indexes import CommandIndexes
 
 MGET_CHUNK = 1000
 OP_TTL_SECONDS = 300
@@ -27,7 +28,7 @@ CHANGES_MAX = 50_000
 CHANGES_SLACK = 1_000
 
 
-class CommandBackend(CommandDiagnostics, Backend):
+class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
     def __init__(self, prefix):
         self.keys = KeyLayout(prefix)
 
@@ -111,7 +112,8 @@ class CommandBackend(CommandDiagnostics, Backend):
             "unique": [list(u) for u in write.unique],
             "by": [list(b) for b in write.by],
             "refs": [list(r) for r in write.refs],
-            "dependents": [[d.collection, d.field, list(d.by_fields)] for d in write.dependents],
+            "sorts": [[f, "" if s is None else int(s)] for f, s in write.sorts],
+            "dependents": [[d.collection, d.field, list(d.by_fields), list(d.sort_fields)] for d in write.dependents],
             "cascade": bool(write.cascade),
             "normalised": {name: list(pair) for name, pair in write.normalised.items()},
         }

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import CommandError, InvalidRecord, TransientError
 from ..keys import KeyLayout
-from .base import Backend, Changes, RawState
+from .base import Backend, Changes, Page, RawState
 from .commands import interpret_reply
 from .jsonfile_writes import apply
 
@@ -26,7 +26,18 @@ RATE_FILE = ".ratelimit.json"
 
 
 def _empty():
-    return {"version": 0, "floor": 0, "records": {}, "index": {}, "changes": {}, "unique": {}, "by": {}, "ops": {}}
+    return {
+        "version": 0,
+        "floor": 0,
+        "records": {},
+        "index": {},
+        "changes": {},
+        "unique": {},
+        "by": {},
+        "ops": {},
+        "sort": {},  # field -> {id: score}; files written before sort indexes have none
+        "sorted": [],  # the sort fields whose index is complete
+    }
 
 
 class JsonFileBackend(Backend):
@@ -131,6 +142,65 @@ class JsonFileBackend(Backend):
 
     def ids_by(self, collection, field, value):
         return sorted(self._read(collection)["by"].get(field, {}).get(value, []))
+
+    def size(self, collection, sorts=()):
+        state = self._read(collection)
+        ready = set(state.get("sorted", ()))
+        return state["version"], len(state["index"]), tuple(f for f in sorts if f in ready)
+
+    def page(self, collection, offset, limit, reverse=False, sort=None):
+        state = self._read(collection)
+        index = state.get("sort", {}).get(sort, {}) if sort else state["index"]
+        ordered = sorted(index, key=lambda i: (index[i], i), reverse=reverse)
+        ids = tuple(ordered[int(offset) : int(offset) + int(limit)])
+        return Page(state["version"], len(index), ids, self._texts(state, ids))
+
+    def members(self, collection, field, value):
+        state = self._read(collection)
+        ids = tuple(state["by"].get(field, {}).get(value, []))
+        return Page(state["version"], len(ids), ids, self._texts(state, ids))
+
+    def index_after(self, collection, score, record_id, limit):
+        index = self._read(collection)["index"]
+        after = sorted((s, i) for i, s in index.items() if (s, i) > (score, record_id))
+        return [(i, s) for s, i in after[:limit]]
+
+    def fill_sort(self, collection, field, entries):
+        with self._locked():
+            state = json.loads(json.dumps(self._load(collection)))
+            scores = state.setdefault("sort", {}).setdefault(field, {})
+            placed = 0
+            for record_id, version, score in entries:
+                record = state["records"].get(record_id)
+                if record is not None and int(record.get("version", 0)) == int(version):
+                    if score is None:
+                        scores.pop(record_id, None)
+                    else:
+                        scores[record_id] = score
+                    placed += 1
+            self._save(collection, state)
+        return placed
+
+    def sort_progress(self, collection, field):
+        state = self._read(collection)
+        cursor = state.get("sortfill", {}).get(field)
+        return field in state.get("sorted", ()), tuple(cursor) if cursor else None
+
+    def save_sort_progress(self, collection, field, cursor, complete=False):
+        with self._locked():
+            state = json.loads(json.dumps(self._load(collection)))
+            progress = state.setdefault("sortfill", {})
+            if complete:
+                progress.pop(field, None)
+                state["sorted"] = sorted({*state.get("sorted", ()), field})
+            else:
+                progress[field] = list(cursor)
+            self._save(collection, state)
+
+    @staticmethod
+    def _texts(state, ids):
+        records = state["records"]
+        return tuple(None if records.get(i) is None else json.dumps(records[i], ensure_ascii=False) for i in ids)
 
     # rate limiting: one hidden file of counters, rewritten under the lock like the collections
     def _rate_counters(self):

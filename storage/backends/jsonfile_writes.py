@@ -42,7 +42,11 @@ def _create(state, write, current, state_of):
     state["records"][write.record_id] = json.loads(write.doc)
     state["index"][write.record_id] = write.created_ms
     _apply_indexes(state, write.record_id, unique, by)
-    return ["ok", 1, _record_change(state, write.record_id), 0, ""]
+    _apply_sorts(state, write)
+    version = _record_change(state, write.record_id)
+    if version == 1:  # born with its sort indexes: they are complete
+        state["sorted"] = sorted({*state.get("sorted", ()), *(field for field, _ in write.sorts)})
+    return ["ok", 1, version, 0, ""]
 
 
 def _update(state, write, current, state_of):
@@ -54,6 +58,7 @@ def _update(state, write, current, state_of):
     created_at = current.get("created_at")
     state["records"][write.record_id] = json.loads(document(write.head, version, created_at, write.updated_at))
     _apply_indexes(state, write.record_id, unique, by)
+    _apply_sorts(state, write)
     return ["ok", version, _record_change(state, write.record_id), 0, created_at or ""]
 
 
@@ -71,6 +76,7 @@ def _delete(state, write, current, state_of, touched):
     del state["records"][write.record_id]
     state["index"].pop(write.record_id, None)
     _apply_indexes(state, write.record_id, unique, by)
+    _apply_sorts(state, write)
     return ["ok", 0, _record_change(state, write.record_id), cascaded, ""]
 
 
@@ -86,6 +92,8 @@ def _cascade(dep_state, dep, record_id):
                 if dep_id in ids:
                     ids.remove(dep_id)
         dep_state["index"].pop(dep_id, None)
+        for field in dep.sort_fields:
+            dep_state.get("sort", {}).get(field, {}).pop(dep_id, None)
         _record_change(dep_state, dep_id)
     dep_state["by"].get(dep.field, {}).pop(record_id, None)
     return cascaded
@@ -114,6 +122,16 @@ def _index_changes(state, write, current):
         old = current.get(field) if current is not None else None
         by.append((field, old if isinstance(old, str) else "", new))
     return unique, by
+
+
+def _apply_sorts(state, write):
+    """The record's place in each sort index (files written before sort indexes have none)."""
+    for field, score in write.sorts:
+        scores = state.setdefault("sort", {}).setdefault(field, {})
+        if score is None:
+            scores.pop(write.record_id, None)
+        else:
+            scores[write.record_id] = score
 
 
 def _apply_indexes(state, record_id, unique, by):

@@ -142,6 +142,9 @@ class RedisBackend(CommandBackend):
             raise WriteNotDurable(acked, self.wait_replicas, self.wait_timeout_ms)
         return reply
 
+    def read_script(self, operation, keys, args):
+        return self._script(operation, keys, args)  # no WAIT: it writes nothing a replica must hold
+
     @with_retry
     def _script(self, operation, keys, args):
         with translated_errors():

@@ -4,10 +4,13 @@ conversion of filter values to their stored form, the compiled record -> bool te
 import operator
 import unicodedata
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 from django.db import models
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
+
+from storage.cache import epoch_ms, order_key, thaw
 
 LOOKUPS = {
     "exact": operator.eq,
@@ -27,6 +30,27 @@ LOOKUPS = {
 
 def _fold(value):
     return "" if value is None else str(value).casefold()
+
+
+def stored_to_python(field):
+    """value -> Python value of `field`, for values as storage keeps them (ISO text for datetimes,
+    tuples for lists): the common cases without Django's to_python, anything else through it."""
+    if isinstance(field, models.DateTimeField):
+
+        def convert(value):
+            if isinstance(value, str):
+                try:
+                    return datetime.fromisoformat(value)
+                except ValueError:
+                    pass
+            return None if value is None else field.to_python(value)
+
+        return convert
+    if isinstance(field, models.JSONField):
+        return lambda value: thaw(value) if isinstance(value, tuple | MappingProxyType) else value
+    kinds = {models.BooleanField: bool, models.IntegerField: int, models.CharField: str, models.TextField: str}
+    kind = next((k for base, k in kinds.items() if isinstance(field, base)), None)
+    return lambda value: value if value is None or type(value) is kind else field.to_python(value)
 
 
 def to_storage_value(field, value):
@@ -174,7 +198,8 @@ def index_by_id(records):
 
 
 def creation_order(record):
-    return (record["created_at"], record["id"])
+    """The list order itself: the creation index's (creation time in ms, then id)."""
+    return order_key(record)
 
 
 def text_key(text):
@@ -195,17 +220,27 @@ def sort_key(value):
     return (1, str(value))
 
 
+def order_value(model, name, getters):
+    """record -> a comparable for ordering by `name` (no "-"): an annotation in `getters`; the
+    creation order for created_at; (time in ms, id) for a field with a sort index — the index's
+    own order, so memory and Redis list alike —; the field's value otherwise."""
+    if name in getters:
+        value_of = getters[name]
+        return lambda r: sort_key(value_of(r))
+    if name == "created_at":
+        return order_key
+    attname = resolve(model, name).attname
+    if name in getattr(model.Storage, "sorted", ()):
+        return lambda r: (epoch_ms(r[attname]) if r.get(attname) else -1, r["id"])
+    return lambda r: sort_key(r.get(attname))
+
+
 def sort_records(model, records, ordering, getters):
     """The records (in creation order already: the stable tie-break) sorted by `ordering`; a name
     in `getters` is an annotation, any other a stored field."""
     records = list(records)
     for name in reversed(ordering):
-        bare = name.lstrip("-")
-        if bare in getters:
-            value_of = getters[bare]
-        else:
-            value_of = operator.methodcaller("get", resolve(model, bare).attname)
-        records.sort(key=lambda r, v=value_of: sort_key(v(r)), reverse=name.startswith("-"))
+        records.sort(key=order_value(model, name.lstrip("-"), getters), reverse=name.startswith("-"))
     return records
 
 

@@ -10,7 +10,7 @@ from storage.document import SYSTEM_FIELDS
 from storage.keys import ID_MAX_LENGTH
 from storage.store import get_store
 
-from .lookups import to_storage_value
+from .lookups import stored_to_python, to_storage_value
 from .query import StorageQuerySet
 
 
@@ -76,6 +76,7 @@ class StorageModel(models.Model):
             references=references,
             title_field=getattr(options, "title_field", ""),
             listed=tuple(getattr(options, "listed", ())),
+            sorts=tuple(getattr(options, "sorted", ())),
         )
 
     @classmethod
@@ -84,16 +85,21 @@ class StorageModel(models.Model):
 
     @classmethod
     def from_record(cls, record):
-        values = {}
-        for field in cls._meta.concrete_fields:
-            raw = record.get(field.attname, field.get_default() if field.has_default() else None)
-            if isinstance(raw, tuple):
-                raw = list(raw)
-            values[field.attname] = field.to_python(raw) if raw is not None else None
-        instance = cls(**values)
+        """An instance of a stored record: each value converted by its field (the positional
+        constructor, as Django's from_db uses: a list page builds fifty of these)."""
+        converters = cls.__dict__.get("_converters") or cls._build_converters()
+        instance = cls(*[convert(record.get(attname, default)) for attname, default, convert in converters])
         instance._state.adding = False
         instance._state.db = "default"
         return instance
+
+    @classmethod
+    def _build_converters(cls):
+        cls._converters = tuple(
+            (f.attname, f.get_default() if f.has_default() else None, stored_to_python(f))
+            for f in cls._meta.concrete_fields
+        )
+        return cls._converters
 
     def to_fields(self):
         """The writable fields as stored in the record JSON."""

@@ -1,17 +1,19 @@
-"""StorageQuerySet: a narrow, immutable, lazily evaluated QuerySet over a collection, filtered and
-ordered in memory. get, filter / exclude (Q objects, the lookups of lookups.py), order_by, count,
-exists, slicing and iteration, in_bulk, plus what the admin needs: `query.order_by`,
-annotate(name=MappedValue(...)) for columns computed from another collection, counts_by(field) and
-value_map(field) (one pass, memoised while the collection is unchanged). Anything else raises
-NotImplementedError instead of pretending."""
+"""StorageQuerySet: a narrow, immutable, lazily evaluated QuerySet over a collection, evaluated in
+memory (or from the backend's indexes when the collection outgrows the cache: indexed.py). get,
+filter / exclude (the lookups of lookups.py), order_by, count, version_seen, exists, slicing,
+iteration, in_bulk, and for the admin `query.order_by`, annotate(name=MappedValue(...)) and the
+derived values of derived.py. Anything else raises NotImplementedError instead of pretending."""
 
 from types import SimpleNamespace
 
 from django.db.models import Q
 
-from . import lookups
+from . import indexed, lookups
 from .annotations import MappedGetter, MappedValue
+from .derived import DerivedValues
 from .memo import filtered_memo, memo
+
+INDEXED = object()  # a queryset's source when its collection is served from the backend's indexes
 
 
 class UnsupportedQuerySetMethod(NotImplementedError, AttributeError):
@@ -19,7 +21,7 @@ class UnsupportedQuerySetMethod(NotImplementedError, AttributeError):
     hasattr() / getattr(qs, name, default) probes (DRF's router, introspection) answer False."""
 
 
-class StorageQuerySet:
+class StorageQuerySet(DerivedValues):
     """An immutable, lazily evaluated view of a collection, filtered and ordered in memory."""
 
     def __init__(self, model, where=None, ordering=(), window=(0, None), annotations=()):
@@ -31,6 +33,7 @@ class StorageQuerySet:
         self._result = None
         self._matched = None  # every matching record, ordered, before the slice: shared by slices
         self._version = None  # the collection version the evaluation read
+        self._source = None  # the collection's Snapshot once read, or INDEXED; shared by slices
 
     def _clone(self, **changes):
         args = {
@@ -106,34 +109,9 @@ class StorageQuerySet:
     def count(self):
         # Evaluated like a page, so that count() then a slice (a paginated list) share one
         # snapshot: one version round trip per list request.
+        if self._indexed():
+            return indexed.count(self, self.model.storage())
         return len(self._records())
-
-    def counts_by(self, field_name):
-        """{stored value of `field_name`: number of records} in one pass (memoised while the
-        collection is unchanged), e.g. how many sessions each client has."""
-        attname = self._resolve(field_name).attname
-
-        def compute(records):
-            counts = {}
-            for record in records:
-                value = record.get(attname)
-                counts[value] = counts.get(value, 0) + 1
-            return counts
-
-        return self._derived(("counts", attname), compute)
-
-    def value_map(self, field_name):
-        """{pk: stored value of `field_name`} in one pass (memoised while the collection is unchanged)."""
-        attname = self._resolve(field_name).attname
-        return self._derived(("values", attname), lambda records: {r["id"]: r.get(attname) for r in records})
-
-    def _derived(self, key, compute):
-        if self._window != (0, None):
-            raise TypeError("Cannot derive values from a sliced query.")
-        snapshot, records = self._filtered()
-        if self._where is not None:
-            return compute(records)
-        return memo.get((self.model.Storage.collection, *key), (snapshot,), lambda: compute(records))
 
     def exists(self):
         return bool(self._records())
@@ -142,7 +120,7 @@ class StorageQuerySet:
         """The collection version this queryset's evaluation read (evaluating it if needed: the
         one round trip). Its count and slices are of that version or newer, never older: the key
         for anything derived from them (the API's list-response cache and list ETags)."""
-        self._records()
+        self._read_source()
         return self._version
 
     def get(self, *args, **kwargs):
@@ -214,6 +192,7 @@ class StorageQuerySet:
             clone = self._clone(window=(new_start, new_stop))
             clone._matched = self._matched  # count() then a page: one evaluation, one snapshot
             clone._version = self._version
+            clone._source = self._source
             return clone
         if not isinstance(item, int) or item < 0:
             raise TypeError("QuerySet indices must be non-negative integers or slices.")
@@ -241,17 +220,31 @@ class StorageQuerySet:
 
     def _instances(self):
         if self._result is None:
-            records = self._records()
-            instances = [self.model.from_record(r) for r in records]
-            for name, value_of in self._annotation_getters().items():
-                for instance, record in zip(instances, records, strict=True):
-                    setattr(instance, name, value_of(record))
-            self._result = instances
+            self._result = self._instances_of(self._records())
         return self._result
+
+    def _instances_of(self, records):
+        instances = [self.model.from_record(r) for r in records]
+        for name, value_of in self._annotation_getters().items():
+            for instance, record in zip(instances, records, strict=True):
+                setattr(instance, name, value_of(record))
+        return instances
+
+    def _read_source(self, whole=False):
+        """The collection's Snapshot, or INDEXED when it is too large for the cache or still loading
+        (what the indexes serve doesn't wait for that load; `whole` does). Read once per queryset."""
+        if self._source is None:
+            wait = whole or not indexed.servable(self)
+            self._version, snapshot = self.model.storage().all_with_version(wait=wait)
+            self._source = INDEXED if snapshot is None else snapshot
+        return self._source
+
+    def _indexed(self, whole=False):
+        return self._read_source(whole) is INDEXED
 
     def _filtered(self):
         """(snapshot, the records matching the where clause, in creation order)."""
-        self._version, snapshot = self.model.storage().all_with_version()
+        snapshot = self._read_source()
         if self._where is None:
             return snapshot, snapshot
         records = snapshot
@@ -266,9 +259,14 @@ class StorageQuerySet:
         return snapshot, filtered_memo.get(key, (snapshot,), lambda: [r for r in records if match(r)])
 
     def _records(self):
+        if self._indexed():
+            return indexed.window(self, self.model.storage(), *self._window)[1]
         if self._matched is None:
             snapshot, records = self._filtered()
-            if self._ordering:
+            native = indexed.NATIVE_ORDERS.get(self._ordering)
+            if self._where is None and native is not None:  # the cache's own order: no sort, no copy
+                records = indexed.InOrder(snapshot, native)
+            elif self._ordering:
                 getters = self._annotation_getters(only=self._ordering)
                 if self._where is None:
                     maps = tuple(g.mapping for g in getters.values())

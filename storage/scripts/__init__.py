@@ -6,11 +6,14 @@ from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).parent
-OPERATIONS = ("create", "update", "delete", "repair")
+OPERATIONS = ("create", "update", "delete", "repair")  # writes: the prelude comes first
+STANDALONE = ("page", "members", "sortfill")  # without the write prelude: reads, the sort index fill
 
 
 @cache
 def source(operation):
+    if operation in STANDALONE:
+        return (HERE / f"{operation}.lua").read_text()
     if operation not in OPERATIONS:
         raise ValueError(f"no script for {operation!r}")
     return (HERE / "prelude.lua").read_text() + "\n" + (HERE / f"{operation}.lua").read_text()

@@ -9,4 +9,11 @@ end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], spec.created_ms, spec.id)
 apply_indexes(spec.id, unique, by)
-return finish({'ok', 1, record_change(coll, spec.id), 0, ''})
+local version = record_change(coll, spec.id)
+if version == 1 then
+  -- a collection born with its sort indexes: they are complete (older data needs build_indexes)
+  for _, o in ipairs(spec.sorts) do
+    redis.call('HSET', KEYS[5], 'sorted:' .. coll .. ':' .. o[1], '1')
+  end
+end
+return finish({'ok', 1, version, 0, ''})

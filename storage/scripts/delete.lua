@@ -12,7 +12,7 @@ if ask then
   return ask -- nothing applied, not kept under the operation id: the write comes back answered
 end
 
--- dependents: {collection, field, by-indexed fields of that collection}
+-- dependents: {collection, field, by-indexed fields of that collection, its sort indexes}
 for _, d in ipairs(spec.dependents) do
   local count = redis.call('SCARD', key(d[1], 'by', d[2], spec.id))
   if count > 0 and not spec.cascade then
@@ -39,6 +39,9 @@ if spec.cascade then
         cascaded = cascaded + 1
       end
       redis.call('ZREM', key(d[1], 'index'), dep_id)
+      for _, field in ipairs(d[4]) do
+        redis.call('ZREM', key(d[1], 'sort', field), dep_id)
+      end
       record_change(d[1], dep_id)
     end
     redis.call('DEL', members)

@@ -120,7 +120,20 @@ local function check_refs()
   return nil
 end
 
+-- sorts: {field, score or ''} of the record written; the member is the id, so its old place needs
+-- no reading: ZADD moves it, a delete (every score '') removes it
+local function apply_sorts(id)
+  for _, o in ipairs(spec.sorts) do
+    if o[2] ~= '' then
+      redis.call('ZADD', key(coll, 'sort', o[1]), o[2], id)
+    else
+      redis.call('ZREM', key(coll, 'sort', o[1]), id)
+    end
+  end
+end
+
 local function apply_indexes(id, unique, by)
+  apply_sorts(id)
   for _, u in ipairs(unique) do
     local hash = key(coll, 'unique', u[1])
     if u[2] ~= '' and u[2] ~= u[3] and redis.call('HGET', hash, u[2]) == id then

@@ -1,0 +1,76 @@
+"""The index reads of the command backends: pages and reference sets with their records, in one
+read-only script each, and the sort index fill (build_indexes). Mixed into CommandBackend."""
+
+import json
+
+from .base import Page
+from .command_diagnostics import _pairs
+
+
+class CommandIndexes:
+    def size(self, collection, sorts=()):
+        commands = [("GET", self.keys.version(collection)), ("ZCARD", self.keys.index(collection))]
+        if sorts:
+            commands.append(("HMGET", self.keys.meta(), *(f"sorted:{collection}:{f}" for f in sorts)))
+        version, total, *flags = self.pipeline(commands, transaction=True)
+        ready = tuple(f for f, flag in zip(sorts, flags[0] if flags else (), strict=False) if flag)
+        return int(version or 0), int(total), ready
+
+    def page(self, collection, offset, limit, reverse=False, sort=None):
+        index = self.keys.sort(collection, sort) if sort else self.keys.index(collection)
+        keys = [index, self.keys.version(collection)]
+        args = [self.keys.record(collection, ""), int(offset), int(limit), "1" if reverse else "0"]
+        version, total, ids, texts = self.read_script("page", keys, args)
+        return Page(int(version), int(total), tuple(ids), _texts(texts, len(ids)))
+
+    def members(self, collection, field, value):
+        keys = [self.keys.by(collection, field, value), self.keys.version(collection)]
+        version, ids, texts = self.read_script("members", keys, [self.keys.record(collection, "")])
+        return Page(int(version), len(ids), tuple(ids), _texts(texts, len(ids)))
+
+    def index_after(self, collection, score, record_id, limit):
+        found, extra = [], 0
+        while True:
+            reply = self.call(
+                "ZRANGEBYSCORE", self.keys.index(collection), score, "+inf", "WITHSCORES", "LIMIT", 0, limit + extra
+            )
+            pairs = [(member, int(float(s))) for member, s in _pairs(reply)]
+            found = [(m, s) for m, s in pairs if (s, m) > (score, record_id)]
+            if found or len(pairs) < limit + extra:
+                return found[:limit]
+            extra += limit  # a page of ties at the cursor's score, all already seen: look further
+
+    def fill_sort(self, collection, field, entries):
+        payload = json.dumps([[i, int(v), "" if s is None else int(s)] for i, v, s in entries])
+        keys = [self.keys.sort(collection, field)]
+        return int(self.read_script("sortfill", keys, [self.keys.record(collection, ""), payload]))
+
+    def sort_progress(self, collection, field):
+        ready, cursor = self.call(
+            "HMGET", self.keys.meta(), f"sorted:{collection}:{field}", f"sortfill:{collection}:{field}"
+        )
+        if cursor:
+            score, _, record_id = cursor.partition(":")
+            cursor = (int(score), record_id)
+        return bool(ready), cursor or None
+
+    def save_sort_progress(self, collection, field, cursor, complete=False):
+        meta = self.keys.meta()
+        if complete:
+            self.pipeline(
+                [("HSET", meta, f"sorted:{collection}:{field}", "1"), ("HDEL", meta, f"sortfill:{collection}:{field}")],
+                transaction=True,
+            )
+        else:
+            self.call("HSET", meta, f"sortfill:{collection}:{field}", f"{cursor[0]}:{cursor[1]}")
+
+    def read_script(self, operation, keys, args):
+        """A read-only script (no replica acknowledgement to wait for)."""
+        return self.evalsha(operation, keys, args)
+
+
+def _texts(texts, count):
+    """A script's MGET result: Lua turns nil into false, and an empty table may come back empty."""
+    texts = list(texts or [])
+    texts += [None] * (count - len(texts))
+    return tuple(t if isinstance(t, str) else None for t in texts)

@@ -1,0 +1,89 @@
+"""Reads of a collection larger than the process cache, from the backend's indexes: pages, reference
+sets, chunked scans, and filling a sort index for data written before it existed. Mixed into
+Collection (which provides backend, name, spec, cache and _parse_or_none)."""
+
+from . import log
+from .cache import epoch_ms, order_key
+from .errors import StorageUnavailable
+from .keys import valid_id
+
+SCAN_CHUNK = 1000  # records per round trip when a query has no index to use
+
+
+class IndexReads:
+    def page(self, offset, limit, *, reverse=False, sort=None):
+        """(version, size, records) of one page in creation order, or in the order of the sort
+        index `sort` (reverse: descending), in one round trip. The records are remembered (bounded)
+        for a later stale read."""
+        found = self.backend.page(self.name, offset, limit, reverse, sort)
+        return found.version, found.total, self._remembered(found)
+
+    def members(self, field_name, value):
+        """(version, records) whose by-indexed field equals value, oldest first, in one round trip."""
+        if not valid_id(value):
+            return self.backend.version(self.name), ()
+        found = self.backend.members(self.name, field_name, value)
+        return found.version, tuple(sorted(self._remembered(found), key=order_key))
+
+    def scan(self, begin, chunk=SCAN_CHUNK):
+        """Visit every record, oldest first, one chunk per round trip: memory is bounded by the chunk
+        and what the visitor keeps. begin() returns the visitor, called with each chunk's records;
+        when the collection changes underneath, the scan starts again with a new visitor (at most 3
+        times), so what the last visitor saw was read at one collection version: (version, visitor)."""
+        for _attempt in range(3):
+            visit, first, offset = begin(), None, 0
+            while True:
+                version, size, records = self.page(offset, chunk)
+                if first is None:
+                    first = version
+                elif version != first:
+                    break
+                visit(records)
+                offset += chunk
+                if offset >= size:
+                    return first, visit
+        raise StorageUnavailable(f"{self.name} kept changing while being read; try again")
+
+    def build_sort_index(self, field_name, *, chunk=SCAN_CHUNK, progress=None):
+        """Fill the sort index of `field_name` for records written before it existed, then mark it
+        complete. Idempotent and resumable: the cursor is saved after each chunk, and a record
+        written meanwhile places itself. progress(done, total) is called after each chunk.
+        Returns how many records were placed."""
+        if field_name not in self.spec.sorts:
+            raise ValueError(f"{self.name} has no sort index on {field_name!r}")
+        complete, cursor = self.backend.sort_progress(self.name, field_name)
+        if complete:
+            return 0
+        cursor = cursor or (-1, "")
+        placed, done, total = 0, 0, self.count()
+        while batch := self.backend.index_after(self.name, cursor[0], cursor[1], chunk):
+            ids = [record_id for record_id, _ in batch]
+            records = map(self._parse_or_none, ids, self.backend.get_many(self.name, ids))
+            entries = [_sort_entry(r, field_name) for r in records if r is not None]
+            placed += self.backend.fill_sort(self.name, field_name, entries)
+            cursor = (batch[-1][1], batch[-1][0])
+            self.backend.save_sort_progress(self.name, field_name, cursor)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        self.backend.save_sort_progress(self.name, field_name, cursor, complete=True)
+        log.success(
+            f"{self.label} sort index on {field_name} built in {self.where}: {placed} record(s) placed",
+            collection=self.name,
+            count=placed,
+        )
+        return placed
+
+    def _remembered(self, found):
+        records = []
+        for record_id, text in zip(found.ids, found.texts, strict=True):
+            record = self._parse_or_none(record_id, text)
+            if record is not None:
+                self.cache.remember(record)
+                records.append(record)
+        return tuple(records)
+
+
+def _sort_entry(record, field_name):
+    value = record.get(field_name)
+    return record["id"], int(record.get("version", 0)), epoch_ms(value) if value else None
