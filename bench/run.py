@@ -84,7 +84,7 @@ def machine(server):
     try:
         import psycopg
 
-        from .api_bench import PG
+        from .http_tools import PG
 
         with psycopg.connect(dbname="postgres", connect_timeout=3, **PG) as db:
             found["postgres"] = db.execute("SHOW server_version").fetchone()[0]
@@ -172,7 +172,7 @@ def main(argv=None):
         "notes": [],
     }
     if not args.skip_api:
-        from .api_bench import wrk_binary
+        from .http_tools import wrk_binary
 
         wrk_binary()  # fail now, not after the storage benchmarks, when wrk is missing
     server = RedisServer().start()

@@ -11,7 +11,6 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -24,8 +23,8 @@ from storage.startup import fallback, fallback_message
 from storage.store import get_store, specs
 
 from . import __version__
+from .check_types import FAILED, PASSED, WARNING, Check, Result
 
-PASSED, WARNING, FAILED = "passed", "warning", "failed"
 MEMORY_WARNING_RATIO = 0.9
 SAMPLE_SIZE = 50
 INSECURE_KEY_PREFIX = "django-insecure"
@@ -34,33 +33,6 @@ BACKEND_VARIABLES = {
     "rest": [("KV_REST_API_URL", "UPSTASH_REDIS_REST_URL"), ("KV_REST_API_TOKEN", "UPSTASH_REDIS_REST_TOKEN")],
     "jsonfile": [],
 }
-
-
-@dataclass
-class Result:
-    name: str
-    status: str
-    message: str
-    critical: bool = False
-    duration_ms: float = 0.0
-    values: dict = field(default_factory=dict)
-    title: str = ""  # what a person reads (the admin page); name is for programs and the command line
-
-    def as_dict(self):
-        data = asdict(self)
-        data.pop("name")
-        return data
-
-
-class Check:
-    name = "check"
-    title = "Check"  # backend-neutral: the same checks run on Redis, Vercel KV and JSON files
-    critical = False
-    timeout = 3.0  # seconds
-
-    def check(self):
-        """(status, message, values); raising makes the check failed."""
-        raise NotImplementedError
 
 
 class RedisAvailable(Check):

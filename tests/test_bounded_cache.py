@@ -2,8 +2,6 @@
 counts and reference filters never load the collection, memory stays bounded, and every answer is
 as fresh as the collection version read in the same request — on every backend."""
 
-import io
-import json
 import threading
 import time
 
@@ -194,79 +192,6 @@ def test_pages_and_reference_sets_are_read_in_one_script_on_a_cluster(redis_clus
     assert ids(Client.objects.order_by("-created_at")[:2]) == [clients[6]["id"], clients[5]["id"]]
     assert Client.objects.count() == 7
     assert ids(Session.objects.filter(client_id=clients[2]["id"])) == [mine["id"]]
-
-
-def test_the_sort_index_serves_the_default_session_order(small):
-    client = make_clients(1)[0]
-    sessions = get_store().collection("sessions")
-    starts = ["2026-12-03T09:00:00Z", "2026-12-01T09:00:00Z", "2026-12-02T09:00:00Z"] * 3
-    made = [sessions.create(session_fields(client["id"], f"S{i}", starts_at=at)) for i, at in enumerate(starts)]
-    counting = CountingBackend(small.backend)
-    fresh_process(small, counting)
-    expected = [s["id"] for s in sorted(made, key=lambda s: (s["starts_at"], s["id"]))]
-    assert ids(Session.objects.order_by("starts_at")[:4]) == expected[:4]
-    assert ids(Session.objects.order_by("-starts_at")[:3]) == list(reversed(expected))[:3]
-    assert "page" in [name for name, *_ in counting.calls]
-    assert "get_many" not in [name for name, *_ in counting.calls]  # no scan
-
-
-def test_build_indexes_upgrades_data_written_before_sort_indexes(small):
-    from django.core.management import call_command
-
-    client = make_clients(1)[0]
-    sessions = get_store().collection("sessions")
-    made = [
-        sessions.create(session_fields(client["id"], f"S{i}", starts_at=f"2026-12-0{9 - i}T09:00:00Z"))
-        for i in range(7)
-    ]
-    forget_sort_index(small)  # as an older version left it: no sort index at all
-    fresh_process(small)
-    expected = [s["id"] for s in sorted(made, key=lambda s: s["starts_at"])]
-    assert ids(Session.objects.order_by("starts_at")[:3]) == expected[:3]  # scanned, still right
-    call_command("build_indexes", "--format", "json", stdout=io.StringIO(), stderr=io.StringIO())
-    call_command("build_indexes", stdout=io.StringIO(), stderr=io.StringIO())  # again: nothing to do
-    counting = CountingBackend(small.backend)
-    fresh_process(small, counting)
-    assert ids(Session.objects.order_by("starts_at")[:3]) == expected[:3]
-    assert "page" in [name for name, *_ in counting.calls]
-
-
-def test_an_interrupted_build_resumes_from_its_cursor(small):
-    client = make_clients(1)[0]
-    sessions = get_store().collection("sessions")
-    for i in range(9):
-        sessions.create(session_fields(client["id"], f"S{i}", starts_at=f"2026-12-0{i + 1}T09:00:00Z"))
-    forget_sort_index(small)
-    calls = []
-
-    def stop_after_first(done, total):
-        calls.append(done)
-        if len(calls) == 1:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        sessions.build_sort_index("starts_at", chunk=4, progress=stop_after_first)
-    assert small.backend.sort_progress("sessions", "starts_at") == (
-        False,
-        small.backend.sort_progress("sessions", "starts_at")[1],
-    )
-    assert small.backend.sort_progress("sessions", "starts_at")[1] is not None
-    placed = sessions.build_sort_index("starts_at", chunk=4)
-    assert placed == 5  # the 4 of the first chunk were not read again
-    assert small.backend.sort_progress("sessions", "starts_at") == (True, None)
-
-
-def forget_sort_index(store):
-    """Remove the sessions sort index and its completion flag, as data written before it looks."""
-    backend = store.backend
-    if backend.name == "jsonfile":
-        path = backend._path("sessions")
-        state = json.loads(path.read_text())
-        state.pop("sort", None), state.pop("sorted", None), state.pop("sortfill", None)
-        path.write_text(json.dumps(state))
-        return
-    backend.call("DEL", backend.keys.sort("sessions", "starts_at"))
-    backend.call("HDEL", backend.keys.meta(), "sorted:sessions:starts_at", "sortfill:sessions:starts_at")
 
 
 def wait_until(condition, seconds=30):

@@ -52,3 +52,38 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+# --- the browser tests (test_admin_browser*.py): Debian's headless Chromium, tests/admin/browser.py ---
+
+
+@pytest.fixture(scope="module")
+def driver():
+    from .browser import start_driver
+
+    browser = start_driver()
+    yield browser
+    browser.quit()
+
+
+@pytest.fixture(autouse=True)
+def screenshot_on_failure(request):
+    """After a failed test that used the browser: the page as it was, kept as a test artifact."""
+    yield
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed and "driver" in request.fixturenames:
+        from .browser import SHOTS
+
+        browser = request.getfixturevalue("driver")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(SHOTS / f"failed-{request.node.name}.png"))
+
+
+@pytest.fixture
+def site(driver, live_server, redis_store, transactional_db, settings):
+    """A live server on real Redis, and the browser logged in as a superuser through the login form."""
+    from .browser import log_in
+
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False  # plain http on localhost
+    User.objects.create_superuser("boss", password="pw-boss-1234")
+    return log_in(driver, live_server.url)

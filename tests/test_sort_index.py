@@ -1,0 +1,93 @@
+"""Sort indexes: a large collection's list in a declared order (sessions by starts_at) is one page
+script on its ZSET, kept by every write; data written before the index existed is upgraded by
+build_indexes (idempotent, resumable) and scanned, with the same answer, until then."""
+
+import io
+import json
+
+import pytest
+
+from sessions_app.models import Session
+from storage.store import get_store
+from tests.test_bounded_cache import CAP, fresh_process, ids, make_clients
+from tests.test_storage_contract import CountingBackend, session_fields
+
+
+@pytest.fixture
+def small(store):
+    """The contract store (every backend) with a cache of CAP records per collection."""
+    store.max_records = CAP
+    return store
+
+
+def test_the_sort_index_serves_the_default_session_order(small):
+    client = make_clients(1)[0]
+    sessions = get_store().collection("sessions")
+    starts = ["2026-12-03T09:00:00Z", "2026-12-01T09:00:00Z", "2026-12-02T09:00:00Z"] * 3
+    made = [sessions.create(session_fields(client["id"], f"S{i}", starts_at=at)) for i, at in enumerate(starts)]
+    counting = CountingBackend(small.backend)
+    fresh_process(small, counting)
+    expected = [s["id"] for s in sorted(made, key=lambda s: (s["starts_at"], s["id"]))]
+    assert ids(Session.objects.order_by("starts_at")[:4]) == expected[:4]
+    assert ids(Session.objects.order_by("-starts_at")[:3]) == list(reversed(expected))[:3]
+    assert "page" in [name for name, *_ in counting.calls]
+    assert "get_many" not in [name for name, *_ in counting.calls]  # no scan
+
+
+def test_build_indexes_upgrades_data_written_before_sort_indexes(small):
+    from django.core.management import call_command
+
+    client = make_clients(1)[0]
+    sessions = get_store().collection("sessions")
+    made = [
+        sessions.create(session_fields(client["id"], f"S{i}", starts_at=f"2026-12-0{9 - i}T09:00:00Z"))
+        for i in range(7)
+    ]
+    forget_sort_index(small)  # as an older version left it: no sort index at all
+    fresh_process(small)
+    expected = [s["id"] for s in sorted(made, key=lambda s: s["starts_at"])]
+    assert ids(Session.objects.order_by("starts_at")[:3]) == expected[:3]  # scanned, still right
+    call_command("build_indexes", "--format", "json", stdout=io.StringIO(), stderr=io.StringIO())
+    call_command("build_indexes", stdout=io.StringIO(), stderr=io.StringIO())  # again: nothing to do
+    counting = CountingBackend(small.backend)
+    fresh_process(small, counting)
+    assert ids(Session.objects.order_by("starts_at")[:3]) == expected[:3]
+    assert "page" in [name for name, *_ in counting.calls]
+
+
+def test_an_interrupted_build_resumes_from_its_cursor(small):
+    client = make_clients(1)[0]
+    sessions = get_store().collection("sessions")
+    for i in range(9):
+        sessions.create(session_fields(client["id"], f"S{i}", starts_at=f"2026-12-0{i + 1}T09:00:00Z"))
+    forget_sort_index(small)
+    calls = []
+
+    def stop_after_first(done, total):
+        calls.append(done)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sessions.build_sort_index("starts_at", chunk=4, progress=stop_after_first)
+    assert small.backend.sort_progress("sessions", "starts_at") == (
+        False,
+        small.backend.sort_progress("sessions", "starts_at")[1],
+    )
+    assert small.backend.sort_progress("sessions", "starts_at")[1] is not None
+    placed = sessions.build_sort_index("starts_at", chunk=4)
+    assert placed == 5  # the 4 of the first chunk were not read again
+    assert small.backend.sort_progress("sessions", "starts_at") == (True, None)
+
+
+def forget_sort_index(store):
+    """Remove the sessions sort index and its completion flag, as data written before it looks."""
+    backend = store.backend
+    if backend.name == "jsonfile":
+        path = backend._path("sessions")
+        state = json.loads(path.read_text())
+        state.pop("sort", None), state.pop("sorted", None), state.pop("sortfill", None)
+        path.write_text(json.dumps(state))
+        return
+    backend.call("DEL", backend.keys.sort("sessions", "starts_at"))
+    backend.call("HDEL", backend.keys.meta(), "sorted:sessions:starts_at", "sortfill:sessions:starts_at")
