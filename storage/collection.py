@@ -64,7 +64,7 @@ class Collection(Writes, IndexReads):
         self.warm_from = WARM_FROM
         self._loader = None  # the background load of a cold collection, while it runs
         self._loader_lock = threading.Lock()
-        self.results = VersionedResults()  # pages and maps of the index-served lists, by version
+        self.results = VersionedResults(max_records=max_records)  # index-served pages and maps, by version
 
     # ids
     def new_id(self):

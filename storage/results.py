@@ -10,10 +10,13 @@ from collections import OrderedDict
 
 
 class VersionedResults:
-    """Bounded LRU of results by (version, query), plus the latest result of each query."""
+    """LRU of results by (version, query), plus the latest result of each query, bounded in count
+    and in the records they hold (a page of 500 records weighs 500), so that paging through a large
+    collection keeps at most `max_records` records alive here."""
 
-    def __init__(self, size=256):
+    def __init__(self, size=256, max_records=100_000):
         self.size = size
+        self.max_records = max_records
         self.entries = OrderedDict()
         self.latest = OrderedDict()
         self.lock = threading.Lock()
@@ -21,18 +24,25 @@ class VersionedResults:
     def get(self, key, version):
         with self.lock:
             found = self.entries.get((version, key))
-            if found is not None:
-                self.entries.move_to_end((version, key))
-            return found
+            if found is None:
+                return None
+            self.entries.move_to_end((version, key))
+            return found[0]
 
-    def put(self, key, version, value):
+    def put(self, key, version, value, weight=1):
+        """Keep value (holding `weight` records) as the result of key at version."""
         with self.lock:
             for store, entry in ((self.entries, (version, key)), (self.latest, key)):
-                store[entry] = value
+                store[entry] = (value, weight)
                 store.move_to_end(entry)
-                while len(store) > self.size:
+                while len(store) > self.size or (len(store) > 1 and _weight(store) > self.max_records // 2):
                     store.popitem(last=False)
 
     def last(self, key):
         with self.lock:
-            return self.latest.get(key)
+            found = self.latest.get(key)
+            return None if found is None else found[0]
+
+
+def _weight(store):
+    return sum(weight for _, weight in store.values())

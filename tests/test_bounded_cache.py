@@ -242,3 +242,18 @@ def test_a_query_that_needs_the_whole_cold_collection_waits_for_its_load(store):
     found = Client.objects.filter(name__icontains="client 1")
     assert ids(found) == [c["id"] for c in created[10:]]
     assert clients.cache.version is not None and clients.outgrown is None
+
+
+def test_results_kept_for_index_served_lists_hold_at_most_the_cap_in_records(small):
+    make_clients(23)
+    fresh_process(small)
+    clients = get_store().collection("clients")
+    for offset in range(0, 23, 2):
+        list(Client.objects.order_by("created_at")[offset : offset + 2])
+    held = {
+        id(r)
+        for store in (clients.results.entries, clients.results.latest)
+        for value, _ in store.values()
+        for r in value[1]
+    }
+    assert 0 < len(held) <= CAP

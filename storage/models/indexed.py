@@ -85,7 +85,7 @@ def window(queryset, collection, start, stop):
         collection._served_stale(exc)
         return stale
     if not annotated:
-        collection.results.put(key, version, result)
+        collection.results.put(key, version, result, weight=len(result[1]))
     return result
 
 
@@ -221,7 +221,7 @@ def derived(queryset, collection, key, compute):
 
     version, visit = collection.scan(begin)
     result = _merge(visit.parts, adding=key[0] == "counts")
-    collection.results.put(memo_key, version, result)
+    collection.results.put(memo_key, version, result, weight=len(result))
     return result
 
 

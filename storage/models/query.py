@@ -111,10 +111,11 @@ class StorageQuerySet(DerivedValues):
         # snapshot: one version round trip per list request.
         if self._indexed():
             return indexed.count(self, self.model.storage())
-        return len(self._records())
+        start, stop = self._window
+        return len(range(len(self._matches()))[start:stop])  # no copy of the matches to count them
 
     def exists(self):
-        return bool(self._records())
+        return self.count() > 0
 
     def version_seen(self):
         """The collection version this queryset's evaluation read (evaluating it if needed: the
@@ -261,6 +262,11 @@ class StorageQuerySet(DerivedValues):
     def _records(self):
         if self._indexed():
             return indexed.window(self, self.model.storage(), *self._window)[1]
+        start, stop = self._window
+        return self._matches()[start:stop]
+
+    def _matches(self):
+        """Every matching record in order, before the slice (shared by the slices)."""
         if self._matched is None:
             snapshot, records = self._filtered()
             native = indexed.NATIVE_ORDERS.get(self._ordering)
@@ -275,8 +281,7 @@ class StorageQuerySet(DerivedValues):
                 else:
                     records = self._sort(records, getters)
             self._matched = records
-        start, stop = self._window
-        return self._matched[start:stop]
+        return self._matched
 
     def _sort(self, records, getters):
         return lookups.sort_records(self.model, records, self._ordering, getters)
