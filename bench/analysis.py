@@ -45,66 +45,83 @@ def redis_rows(results, op, baseline=None):
     ]
 
 
-def storage_lines(run):
-    results, lines = run["storage"], []
+def ratio_lines(label, rows):
+    """One line per row against the "≤ N×" limit written in the label."""
+    if not rows:
+        return [f"- {label}: not measured in this run."]
+    limit = float(label.split("≤ ")[1].split("×")[0])
+    return [
+        f"- {label}, {r['backend']}, {r['size']:,} records: median {ratio(r['ratio_median'])} "
+        f"(p99 {ratio(r['ratio_p99'])}): {at_most(r['ratio_median'], limit)}."
+        for r in rows
+    ]
 
-    def ratios(label, rows):
-        if not rows:
-            lines.append(f"- {label}: not measured in this run.")
-        for r in rows:
-            limit = float(label.split("≤ ")[1].split("×")[0])
-            lines.append(
-                f"- {label}, {r['backend']}, {r['size']:,} records: median {ratio(r['ratio_median'])} "
-                f"(p99 {ratio(r['ratio_p99'])}): {at_most(r['ratio_median'], limit)}."
-            )
 
-    ratios(DETAIL, redis_rows(results, "detail read"))
-    ratios(PAGE, redis_rows(results, "list page of 50, unchanged"))
-    ratios(CHANGE, redis_rows(results, "list page of 50 after one change"))
+def first_page_lines(run):
     cold = (run.get("scale") or {}).get("cold", [])
     if not cold:
-        lines.append(f"- {FIRST_PAGE}: not measured in this run (no scale run).")
-    for c in cold:
-        lines.append(
-            f"- {FIRST_PAGE}, {c['count']:,} {c['collection']}: {duration(c['seconds'])} "
-            f"(the process grew by {c['rss_delta'] / MB:.0f} MB): {at_most(c['seconds'], 0.05)}."
-        )
+        return [f"- {FIRST_PAGE}: not measured in this run (no scale run)."]
+    return [
+        f"- {FIRST_PAGE}, {c['count']:,} {c['collection']}: {duration(c['seconds'])} "
+        f"(the process grew by {c['rss_delta'] / MB:.0f} MB): {at_most(c['seconds'], 0.05)}."
+        for c in cold
+    ]
+
+
+def fresh_worker_lines(run):
     fresh = (run.get("api") or {}).get("fresh_worker")
-    if fresh:
-        grown = (fresh["rss_after_paging"] - fresh["idle_rss"]) / MB
+    if not fresh:
+        why = "not measured in this run (API benchmark skipped or failed)"
+        return [f"- {label}: {why}." for label in (FIRST_HTTP, RSS)]
+    grown = (fresh["rss_after_paging"] - fresh["idle_rss"]) / MB
+    return [
+        f"- {FIRST_HTTP}, {fresh['records']:,} clients: {duration(fresh['first_page_seconds'])}: "
+        f"{at_most(fresh['first_page_seconds'], 0.3)}.",
+        f"- {RSS}, {fresh['records']:,} clients in {fresh['pages']} pages of 500: idle "
+        f"{fresh['idle_rss'] / MB:.0f} MB, after {fresh['rss_after_paging'] / MB:.0f} MB, "
+        f"+{grown:.0f} MB: {at_most(grown, 60)}.",
+    ]
+
+
+def update_trip_lines(updates):
+    counted = [r for r in updates if "round_trips" in r]
+    if not counted:
+        return [f"- {UPDATE_TRIPS}: not measured in this run."]
+    lines = []
+    for r in counted:
+        commands = ", ".join(f"{k} {v:g}" for k, v in r["by_command"].items())
         lines.append(
-            f"- {FIRST_HTTP}, {fresh['records']:,} clients: {duration(fresh['first_page_seconds'])}: "
-            f"{at_most(fresh['first_page_seconds'], 0.3)}."
-        )
-        lines.append(
-            f"- {RSS}, {fresh['records']:,} clients in {fresh['pages']} pages of 500: idle "
-            f"{fresh['idle_rss'] / MB:.0f} MB, after {fresh['rss_after_paging'] / MB:.0f} MB, "
-            f"+{grown:.0f} MB: {at_most(grown, 60)}."
-        )
-    else:
-        for label in (FIRST_HTTP, RSS):
-            lines.append(f"- {label}: not measured in this run (API benchmark skipped or failed).")
-    ratios(CREATE, redis_rows(results, "create", "MULTI: SET + 4 index writes"))
-    updates = redis_rows(results, "update")
-    ratios(UPDATE, updates)
-    if not any("round_trips" in r for r in updates):
-        lines.append(f"- {UPDATE_TRIPS}: not measured in this run.")
-    for r in updates:
-        if "round_trips" in r:
-            commands = ", ".join(f"{k} {v:g}" for k, v in r["by_command"].items())
-            lines.append(
-                f"- {UPDATE_TRIPS}: {r['round_trips']:g} round trips per update ({r['commands']:g} Redis "
-                f"commands, the script's own included: {commands}): {at_most(r['round_trips'], 1)}."
-            )
-    memory = run.get("memory", [])
-    if not memory:
-        lines.append(f"- {MEMORY}: not measured in this run.")
-    for m in memory:
-        lines.append(
-            f"- {MEMORY}, {m['count']:,} {m['collection']} ({m.get('run', '')}): {m['total_per_record']:.0f} B "
-            f"for {m['json_per_record']:.0f} B of JSON, {m['ratio']:.2f}×: {at_most(m['ratio'], 2)}."
+            f"- {UPDATE_TRIPS}: {r['round_trips']:g} round trips per update ({r['commands']:g} Redis "
+            f"commands, the script's own included: {commands}): {at_most(r['round_trips'], 1)}."
         )
     return lines
+
+
+def memory_lines(run):
+    memory = run.get("memory", [])
+    if not memory:
+        return [f"- {MEMORY}: not measured in this run."]
+    return [
+        f"- {MEMORY}, {m['count']:,} {m['collection']} ({m.get('run', '')}): {m['total_per_record']:.0f} B "
+        f"for {m['json_per_record']:.0f} B of JSON, {m['ratio']:.2f}×: {at_most(m['ratio'], 2)}."
+        for m in memory
+    ]
+
+
+def storage_lines(run):
+    results = run["storage"]
+    updates = redis_rows(results, "update")
+    return [
+        *ratio_lines(DETAIL, redis_rows(results, "detail read")),
+        *ratio_lines(PAGE, redis_rows(results, "list page of 50, unchanged")),
+        *ratio_lines(CHANGE, redis_rows(results, "list page of 50 after one change")),
+        *first_page_lines(run),
+        *fresh_worker_lines(run),
+        *ratio_lines(CREATE, redis_rows(results, "create", "MULTI: SET + 4 index writes")),
+        *ratio_lines(UPDATE, updates),
+        *update_trip_lines(updates),
+        *memory_lines(run),
+    ]
 
 
 def api_lines(run):

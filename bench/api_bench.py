@@ -183,53 +183,57 @@ def build_systems(redis_server, root, use_postgres):
     return systems, databases
 
 
-def run_api(redis_server, seconds, clients, sessions, log, *, postgres_wanted=True, rounds=3, warmup=True):
-    """{setup, endpoints: {endpoint: {system: result}}, fresh_worker, notes}."""
-    wrk_binary()
+def require_enough_clients(clients, rounds):
     patched = rounds * 2 * CONNECTIONS * PATCH_EACH  # the PATCH and mixed runs patch fresh records each
     if clients < patched:
         raise ValueError(f"the API benchmark patches {patched} distinct clients: load at least that many")
-    notes = []
-    problem = postgres_error() if postgres_wanted else "not requested"
-    if problem:
-        notes.append(
-            f"{ORM_PG} and {CACHED}: not measured, PostgreSQL not reachable at {PG['host']}:{PG['port']} "
-            f"({problem}); the ORM ran on SQLite instead, and no PostgreSQL number is reported"
-        )
+
+
+def postgres_notes(problem):
+    if not problem:
+        return []
+    return [
+        f"{ORM_PG} and {CACHED}: not measured, PostgreSQL not reachable at {PG['host']}:{PG['port']} "
+        f"({problem}); the ORM ran on SQLite instead, and no PostgreSQL number is reported"
+    ]
+
+
+def start_systems(systems, root, clients, sessions, log):
+    """Each system's database created (a copy for those sharing another's data), its data loaded."""
+    for system in systems:
+        directory = os.path.join(root, {OURS: "ours"}.get(system.name, "orm"))
+        os.makedirs(directory, exist_ok=True)
+        if system.database and system.data_of is None:
+            postgres(f'CREATE DATABASE "{system.database}"')
+        if system.database and system.data_of is not None:  # a copy of the loaded database
+            postgres(f'CREATE DATABASE "{system.database}" TEMPLATE "{system.data_of.database}"')
+        system.start(directory, clients, sessions, log)
+
+
+def measure_endpoints(systems, seconds, rounds, log):
+    """{endpoint: {system: result}}. Every system is up at once; each endpoint runs in rounds that
+    alternate the systems, so that a busy moment on this shared machine hits them all alike."""
     endpoints = {endpoint: {} for endpoint in ENDPOINTS}
-    with tempfile.TemporaryDirectory(prefix="bench-api-") as root:
-        systems, databases = build_systems(redis_server, root, not problem)
-        fresh = None
-        try:
-            for system in systems:
-                directory = os.path.join(root, {OURS: "ours"}.get(system.name, "orm"))
-                os.makedirs(directory, exist_ok=True)
-                if system.database and system.data_of is None:
-                    postgres(f'CREATE DATABASE "{system.database}"')
-                if system.database and system.data_of is not None:  # a copy of the loaded database
-                    postgres(f'CREATE DATABASE "{system.database}" TEMPLATE "{system.data_of.database}"')
-                system.start(directory, clients, sessions, log)
-            for system in systems:
-                system.serve(warmup)
-            # Every system is up at once; each endpoint runs in rounds that alternate the systems, so
-            # that a busy moment on this shared machine hits them all alike.
-            for endpoint in ENDPOINTS:
-                serving = [s for s in systems if endpoint in s.endpoints]
-                log(f"api: {endpoint}: {rounds} round(s) of {seconds} s across {len(serving)} system(s)")
-                for _ in range(rounds):
-                    for system in serving:
-                        system.run(endpoint, seconds)
-                for system in serving:
-                    endpoints[endpoint][system.name] = system.result(endpoint)
-            for system in systems:
-                system.stop()
-            fresh = fresh_worker(systems[0], log)
-        finally:
-            for system in systems:
-                system.stop()
-            for database in databases:
-                postgres(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    setup = (
+    for endpoint in ENDPOINTS:
+        serving = [s for s in systems if endpoint in s.endpoints]
+        log(f"api: {endpoint}: {rounds} round(s) of {seconds} s across {len(serving)} system(s)")
+        for _ in range(rounds):
+            for system in serving:
+                system.run(endpoint, seconds)
+        for system in serving:
+            endpoints[endpoint][system.name] = system.result(endpoint)
+    return endpoints
+
+
+def stop_systems_and_drop_databases(systems, databases):
+    for system in systems:
+        system.stop()
+    for database in databases:
+        postgres(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def setup_text(clients, sessions, seconds, rounds):
+    return (
         f"{clients:,} clients and {sessions:,} sessions (five per client for the first clients) loaded per system; "
         f"requests cycle over {min(clients, loader.IDS_FOR_LOAD):,} clients drawn at random over the collection; "
         "the framework's ceiling reads its token from the ORM baseline's database; "
@@ -239,4 +243,29 @@ def run_api(redis_server, seconds, clients, sessions, log, *, postgres_wanted=Tr
         "PATCH sends If-Match with the version the client last saw; the machine's cores are shared by gunicorn, "
         "the databases and wrk."
     )
-    return {"setup": setup, "endpoints": endpoints, "fresh_worker": fresh, "notes": notes, "clients": clients}
+
+
+def run_api(redis_server, seconds, clients, sessions, log, *, postgres_wanted=True, rounds=3, warmup=True):
+    """{setup, endpoints: {endpoint: {system: result}}, fresh_worker, notes}."""
+    wrk_binary()
+    require_enough_clients(clients, rounds)
+    problem = postgres_error() if postgres_wanted else "not requested"
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as root:
+        systems, databases = build_systems(redis_server, root, not problem)
+        try:
+            start_systems(systems, root, clients, sessions, log)
+            for system in systems:
+                system.serve(warmup)
+            endpoints = measure_endpoints(systems, seconds, rounds, log)
+            for system in systems:
+                system.stop()
+            fresh = fresh_worker(systems[0], log)
+        finally:
+            stop_systems_and_drop_databases(systems, databases)
+    return {
+        "setup": setup_text(clients, sessions, seconds, rounds),
+        "endpoints": endpoints,
+        "fresh_worker": fresh,
+        "notes": postgres_notes(problem),
+        "clients": clients,
+    }

@@ -102,18 +102,63 @@ def usec_per_evalsha(client):
     return stats.get("cmdstat_evalsha", {}).get("usec_per_call", 0.0)
 
 
-def main():
+def options_from_command_line():
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=20_000, help="clients, and as many sessions")
     parser.add_argument("--seconds", type=float, default=3.0)
-    options = parser.parse_args()
-    out = []
+    return parser.parse_args()
 
-    def say(line):
-        print(line, flush=True)
-        out.append(line)
 
-    say(f"cores: {os.cpu_count()}, records: {options.records} clients + {options.records} sessions")
+def measure_memory(raw, before, ids, records, say):
+    """used_memory after the fill, split into op keys and records, and the main keys' MEMORY USAGE."""
+    after = raw.info("memory")["used_memory"]
+    op_keys = [k for k in raw.scan_iter(match="{bench}:op:*", count=5000)]
+    op_bytes = sum(raw.memory_usage(k) for k in op_keys[:200]) / max(1, min(200, len(op_keys)))
+    total = after - before
+    without_ops = total - op_bytes * len(op_keys)
+    say(f"used_memory for {2 * records} records: {total / 1e6:.1f} MB with {len(op_keys)} op keys alive")
+    say(f"  op key (kept 300 s per write): {op_bytes:.0f} B each")
+    say(f"  per record, op keys expired: {without_ops / (2 * records):.0f} B")
+    sample = ids[len(ids) // 2]
+    for label, key in [
+        ("client record", f"{{bench}}:clients:{sample}"),
+        ("clients index (ZSET)", "{bench}:clients:index"),
+        ("clients changes (ZSET)", "{bench}:clients:changes"),
+        ("clients unique:email (HASH)", "{bench}:clients:unique:email"),
+    ]:
+        say(f"  MEMORY USAGE {label}: {raw.memory_usage(key, samples=0):,} B")
+
+
+def measure_reads(url, records, say):
+    """A cold process loads the whole collection once; a warm cache costs one version round trip."""
+    _, clients, _ = collections(url, "bench")
+    started = time.perf_counter()
+    clients.all()
+    say(f"cold load of {records} clients into a new process: {time.perf_counter() - started:.2f} s")
+    tracemalloc.start()
+    kept = collections(url, "bench")[1]
+    kept.all()
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    say(f"  Python memory that cache holds, in each worker: {held / records:,.0f} B per record")
+    started, rounds = time.perf_counter(), 0
+    while time.perf_counter() - started < 1:
+        clients.all()
+        rounds += 1
+    say(f"warm list (one version round trip): {rounds / (time.perf_counter() - started):,.0f} lists/s")
+
+
+def measure_parallel_writes_on_one_redis(raw, url, seconds, say):
+    raw.config_resetstat()
+    for processes in (1, 2, 4):
+        rate = parallel_writes(url, ["bench"] * processes, seconds)
+        say(f"one Redis, one prefix, {processes} writer process(es): {rate:,.0f} writes/s")
+    say(f"server time per write script under load: {usec_per_evalsha(raw):.1f} us")
+    cpu = raw.info("cpu")
+    say(f"redis-server CPU so far: {cpu['used_cpu_sys'] + cpu['used_cpu_user']:.1f} s")
+
+
+def measure_one_redis(options, say):
     server = RedisServer().start()
     raw = server.client()
     try:
@@ -121,67 +166,40 @@ def main():
         rate, ids = fill(server.url, "bench", options.records)
         say(f"sequential writes, one process, one connection: {rate:,.0f} writes/s")
         say(f"server time per write script (EVALSHA): {usec_per_evalsha(raw):.1f} us")
-        after = raw.info("memory")["used_memory"]
-        op_keys = [k for k in raw.scan_iter(match="{bench}:op:*", count=5000)]
-        op_bytes = sum(raw.memory_usage(k) for k in op_keys[:200]) / max(1, min(200, len(op_keys)))
-        total = after - before
-        without_ops = total - op_bytes * len(op_keys)
-        say(f"used_memory for {2 * options.records} records: {total / 1e6:.1f} MB with {len(op_keys)} op keys alive")
-        say(f"  op key (kept 300 s per write): {op_bytes:.0f} B each")
-        say(f"  per record, op keys expired: {without_ops / (2 * options.records):.0f} B")
-        sample = ids[len(ids) // 2]
-        for label, key in [
-            ("client record", f"{{bench}}:clients:{sample}"),
-            ("clients index (ZSET)", "{bench}:clients:index"),
-            ("clients changes (ZSET)", "{bench}:clients:changes"),
-            ("clients unique:email (HASH)", "{bench}:clients:unique:email"),
-        ]:
-            say(f"  MEMORY USAGE {label}: {raw.memory_usage(key, samples=0):,} B")
-
-        # Reads: a warm cache costs one GET; a cold process loads the whole collection once.
-        _, clients, _ = collections(server.url, "bench")
-        started = time.perf_counter()
-        clients.all()
-        say(f"cold load of {options.records} clients into a new process: {time.perf_counter() - started:.2f} s")
-        tracemalloc.start()
-        kept = collections(server.url, "bench")[1]
-        kept.all()
-        held = tracemalloc.get_traced_memory()[0]
-        tracemalloc.stop()
-        say(f"  Python memory that cache holds, in each worker: {held / options.records:,.0f} B per record")
-        started, rounds = time.perf_counter(), 0
-        while time.perf_counter() - started < 1:
-            clients.all()
-            rounds += 1
-        say(f"warm list (one version round trip): {rounds / (time.perf_counter() - started):,.0f} lists/s")
-
-        raw.config_resetstat()
-        for processes in (1, 2, 4):
-            rate = parallel_writes(server.url, ["bench"] * processes, options.seconds)
-            say(f"one Redis, one prefix, {processes} writer process(es): {rate:,.0f} writes/s")
-        say(f"server time per write script under load: {usec_per_evalsha(raw):.1f} us")
-        cpu = raw.info("cpu")
-        say(f"redis-server CPU so far: {cpu['used_cpu_sys'] + cpu['used_cpu_user']:.1f} s")
+        measure_memory(raw, before, ids, options.records, say)
+        measure_reads(server.url, options.records, say)
+        measure_parallel_writes_on_one_redis(raw, server.url, options.seconds, say)
     finally:
         server.close()
 
+
+def master_port_of(cluster, slot):
+    return next(
+        node.port
+        for node in cluster.nodes
+        for start, end, (_, port, *_), *_ in node.client().execute_command("CLUSTER", "SLOTS")
+        if start <= slot <= end and int(port) == node.port
+    )
+
+
+def tenants_on_distinct_masters(cluster, count=3):
+    """Tenant prefixes whose hash slots fall on `count` different masters."""
+    owners, tenants = set(), []
+    for n in range(1000):
+        tenant = f"tenant{n}"
+        owner = master_port_of(cluster, key_slot(f"{{{tenant}}}".encode()))
+        if owner not in owners:
+            owners.add(owner)
+            tenants.append(tenant)
+        if len(tenants) == count:
+            break
+    return tenants
+
+
+def measure_cluster(options, say):
     cluster = Cluster().start()
     try:
-        owners, tenants = set(), []
-        for n in range(1000):
-            tenant = f"tenant{n}"
-            slot = key_slot(f"{{{tenant}}}".encode())
-            owner = next(
-                node.port
-                for node in cluster.nodes
-                for start, end, (_, port, *_), *_ in node.client().execute_command("CLUSTER", "SLOTS")
-                if start <= slot <= end and int(port) == node.port
-            )
-            if owner not in owners:
-                owners.add(owner)
-                tenants.append(tenant)
-            if len(tenants) == 3:
-                break
+        tenants = tenants_on_distinct_masters(cluster)
         for prefixes, label in [(["one"] * 3, "one prefix (one slot)"), (tenants, "3 tenant prefixes on 3 masters")]:
             rate = parallel_writes(cluster.url, prefixes, options.seconds)
             say(f"cluster, 3 writer processes, {label}: {rate:,.0f} writes/s")
@@ -189,6 +207,19 @@ def main():
         say(f"keys per master after both runs: {spread}")
     finally:
         cluster.close()
+
+
+def main():
+    options = options_from_command_line()
+    out = []
+
+    def say(line):
+        print(line, flush=True)
+        out.append(line)
+
+    say(f"cores: {os.cpu_count()}, records: {options.records} clients + {options.records} sessions")
+    measure_one_redis(options, say)
+    measure_cluster(options, say)
     return out
 
 

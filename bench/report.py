@@ -101,13 +101,10 @@ def trips_lines(results):
     return lines
 
 
-def write(run):
-    """Write the markdown report and plots; returns the report's path."""
-    RESULTS.mkdir(exist_ok=True)
-    stem = run["date"]
-    plots = make_plots(run, stem)
+def header_lines(run):
+    """Title, machine and method: what every figure below was measured on and how."""
     info = run["machine"]
-    lines = [
+    return [
         f"# Benchmark report {run['date']} ({run['profile']} run)",
         "",
         f"Machine: {info['cpus']} CPUs ({info['cpu']}), Python {platform.python_version()}, "
@@ -122,42 +119,77 @@ def write(run):
         "does for ?limit=50: a QuerySet of the model (Client.objects, Session.objects), its count, then the "
         "slice of 50.",
         "",
-        *analysis_section(run),
-        "## Storage layer",
-        "",
-        *storage_table(run["storage"]),
-        "",
     ]
-    trips = trips_lines(run["storage"])
+
+
+def storage_section(results):
+    lines = ["## Storage layer", "", *storage_table(results), ""]
+    trips = trips_lines(results)
     if trips:
         lines += ["Round trips per write (50 writes counted):", "", *trips, ""]
-    if run.get("memory"):
-        lines += ["## Memory in Redis per record", "", *memory_table(run["memory"]), ""]
-    if run.get("scale"):
-        lines += ["## A new process's first list page", ""]
-        for cold in run["scale"]["cold"]:
-            lines.append(
-                f"- {cold['count']:,} {cold['collection']}: first page of 50 (count + slice through the model "
-                f"API) {duration(cold['seconds'])} after Django is set up; the process grew by "
-                f"{cold['rss_delta'] / 1048576:.0f} MB ({cold['rss_delta'] / cold['count']:.0f} B per record)."
-            )
-        lines.append("")
-    if run.get("api"):
-        lines += ["## API over HTTP", "", run["api"]["setup"], "", *api_table(run["api"]), ""]
-        fresh = run["api"].get("fresh_worker")
-        if fresh:
-            lines += [
-                f"Fresh gunicorn worker (1 worker, STORAGE_CACHE_MAX_RECORDS={fresh['cache_max_records']} in its "
-                f"environment) on {fresh['records']:,} clients: first list page "
-                f"{duration(fresh['first_page_seconds'])} after its first detail GET; RSS idle "
-                f"{fresh['idle_rss'] / 1048576:.0f} MB, after paging through every client ({fresh['pages']} pages "
-                f"of 500, {fresh['paging_seconds']:.1f} s) {fresh['rss_after_paging'] / 1048576:.0f} MB.",
-                "",
-            ]
-        lines += [f"- {note}" for note in run["api"]["notes"]] + [""]
-    if run.get("notes"):
-        lines += ["## Notes", "", *[f"- {n}" for n in run["notes"]], ""]
-    lines += ["## Plots", "", *[f"![{p.stem}]({p.name})" for p in plots], ""]
+    return lines
+
+
+def memory_section(run):
+    if not run.get("memory"):
+        return []
+    return ["## Memory in Redis per record", "", *memory_table(run["memory"]), ""]
+
+
+def first_page_section(run):
+    if not run.get("scale"):
+        return []
+    lines = ["## A new process's first list page", ""]
+    for cold in run["scale"]["cold"]:
+        lines.append(
+            f"- {cold['count']:,} {cold['collection']}: first page of 50 (count + slice through the model "
+            f"API) {duration(cold['seconds'])} after Django is set up; the process grew by "
+            f"{cold['rss_delta'] / 1048576:.0f} MB ({cold['rss_delta'] / cold['count']:.0f} B per record)."
+        )
+    return lines + [""]
+
+
+def fresh_worker_text(fresh):
+    return (
+        f"Fresh gunicorn worker (1 worker, STORAGE_CACHE_MAX_RECORDS={fresh['cache_max_records']} in its "
+        f"environment) on {fresh['records']:,} clients: first list page "
+        f"{duration(fresh['first_page_seconds'])} after its first detail GET; RSS idle "
+        f"{fresh['idle_rss'] / 1048576:.0f} MB, after paging through every client ({fresh['pages']} pages "
+        f"of 500, {fresh['paging_seconds']:.1f} s) {fresh['rss_after_paging'] / 1048576:.0f} MB."
+    )
+
+
+def api_section(run):
+    api = run.get("api")
+    if not api:
+        return []
+    lines = ["## API over HTTP", "", api["setup"], "", *api_table(api), ""]
+    if api.get("fresh_worker"):
+        lines += [fresh_worker_text(api["fresh_worker"]), ""]
+    return lines + [f"- {note}" for note in api["notes"]] + [""]
+
+
+def notes_section(run):
+    if not run.get("notes"):
+        return []
+    return ["## Notes", "", *[f"- {n}" for n in run["notes"]], ""]
+
+
+def write(run):
+    """Write the markdown report and plots; returns the report's path."""
+    RESULTS.mkdir(exist_ok=True)
+    stem = run["date"]
+    plots = make_plots(run, stem)
+    lines = [
+        *header_lines(run),
+        *analysis_section(run),
+        *storage_section(run["storage"]),
+        *memory_section(run),
+        *first_page_section(run),
+        *api_section(run),
+        *notes_section(run),
+        *["## Plots", "", *[f"![{p.stem}]({p.name})" for p in plots], ""],
+    ]
     path = RESULTS / f"{stem}.md"
     path.write_text("\n".join(lines))
     return path

@@ -151,19 +151,18 @@ def run_jsonfile(profile, run):
         )
 
 
-def main(argv=None):
+def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--tiny", action="store_true", help="seconds; for the smoke test")
     parser.add_argument("--out", help="results directory (default bench/results)")
     parser.add_argument("--skip-api", action="store_true")
-    args = parser.parse_args(argv)
-    name = "tiny" if args.tiny else "quick" if args.quick else "full"
-    profile = PROFILES[name]
-    if args.out:
-        report.RESULTS = Path(args.out)
-    started = time.perf_counter()
-    run = {
+    return parser.parse_args(argv)
+
+
+def new_run(name):
+    """The run's record, filled by each benchmark in turn."""
+    return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d-%H%M") + ("" if name == "full" else f"-{name}"),
         "quick": name != "full",
         "profile": name,
@@ -171,10 +170,42 @@ def main(argv=None):
         "memory": [],
         "notes": [],
     }
-    if not args.skip_api:
-        from .http_tools import wrk_binary
 
-        wrk_binary()  # fail now, not after the storage benchmarks, when wrk is missing
+
+def run_scale_bench(server, profile, run):
+    from .scale_bench import run_scale
+
+    clients_n, sessions_n = profile["scale"]
+    run["scale"] = run_scale(
+        server.client(),
+        server.url,
+        lambda prefix: RedisBackend(server.url, prefix),
+        clients_n,
+        sessions_n,
+        profile["counts"],
+        run["storage"],
+        log,
+        load_seconds=profile["scale_load_seconds"],
+    )
+    run["memory"] += [{**m, "run": "scale"} for m in run["scale"]["memory"]]
+
+
+def run_api_bench(server, profile, run):
+    from .api_bench import run_api
+
+    api = dict(profile["api"])
+    run["api"] = run_api(
+        server,
+        api.pop("seconds"),
+        api.pop("clients"),
+        api.pop("sessions"),
+        log,
+        postgres_wanted=api.pop("postgres", True),
+        **api,
+    )
+
+
+def run_every_benchmark(profile, run, skip_api):
     server = RedisServer().start()
     try:
         run["machine"] = machine(server)
@@ -182,38 +213,27 @@ def main(argv=None):
         run_rest(server, profile, run)
         run_jsonfile(profile, run)
         if profile["scale"]:
-            from .scale_bench import run_scale
-
-            clients_n, sessions_n = profile["scale"]
-            run["scale"] = run_scale(
-                server.client(),
-                server.url,
-                lambda prefix: RedisBackend(server.url, prefix),
-                clients_n,
-                sessions_n,
-                profile["counts"],
-                run["storage"],
-                log,
-                load_seconds=profile["scale_load_seconds"],
-            )
-            run["memory"] += [{**m, "run": "scale"} for m in run["scale"]["memory"]]
-        if args.skip_api:
+            run_scale_bench(server, profile, run)
+        if skip_api:
             run["api_skipped"] = "--skip-api"
         else:
-            from .api_bench import run_api
-
-            api = dict(profile["api"])
-            run["api"] = run_api(
-                server,
-                api.pop("seconds"),
-                api.pop("clients"),
-                api.pop("sessions"),
-                log,
-                postgres_wanted=api.pop("postgres", True),
-                **api,
-            )
+            run_api_bench(server, profile, run)
     finally:
         server.close()
+
+
+def main(argv=None):
+    args = parse_arguments(argv)
+    name = "tiny" if args.tiny else "quick" if args.quick else "full"
+    if args.out:
+        report.RESULTS = Path(args.out)
+    started = time.perf_counter()
+    run = new_run(name)
+    if not args.skip_api:
+        from .http_tools import wrk_binary
+
+        wrk_binary()  # fail now, not after the storage benchmarks, when wrk is missing
+    run_every_benchmark(PROFILES[name], run, args.skip_api)
     run["seconds"] = time.perf_counter() - started
     run["machine"]["load_end"] = os.getloadavg()[0]
     report.print_table(run)

@@ -96,11 +96,8 @@ CLIENT_QUERIES = ["is_active=%ff", "search=" + "*" * 201, "search=a%00b"]
 SESSION_QUERIES = ["client_id=" + "c" * 10_000, "status=%2A", "starts_after=%00", "starts_before=9999999-01-01"]
 
 
-def run_hostile_requests(http, api_store):
-    TALLY.update(inputs=0, by_status={})
-    client = new_client(http)
-    session = new_session(http, client["id"])
-    # odd but valid text is data: stored verbatim, under the prefix, readable back
+def odd_text_is_stored_as_data(http):
+    """Odd but valid text is data: stored verbatim, under the prefix, readable back."""
     for text in ESCAPES[:-1]:
         made = tried(
             http.post("/api/clients/", {"name": text[:200], "notes": text}, content_type="application/json"), 201
@@ -109,7 +106,10 @@ def run_hostile_requests(http, api_store):
     for text in ("*", "{x}", "a:b", "../", "[a-z]", "%"):
         listed = tried(http.get("/api/clients/", {"search": text}), 200)
         assert all(text.lower() in (r["name"] + r["email"]).lower() for r in listed.json()["results"])
-    # hostile ids: 404, whatever the method, without a round trip (tests/api/test_errors.py)
+
+
+def hostile_ids_are_refused(http):
+    """404, whatever the method, without a round trip (tests/api/test_errors.py)."""
     for record_id in URL_IDS:
         for method in ("get", "put", "patch", "delete"):
             call = getattr(http, method)
@@ -117,7 +117,10 @@ def run_hostile_requests(http, api_store):
         tried(http.get(f"/api/sessions/{record_id}/"), 400, 404)
         tried(http.get(f"/api/clients/{record_id}/sessions/"), 400, 404)
         tried(http.get("/api/sessions/", {"client_id": record_id}), 200, 400)
-    # hostile bodies, on every write
+
+
+def write_endpoints(client, session):
+    """{"any"|"client"|"session": [(method, url)]}: every write that takes a body."""
     endpoints = {
         "client": [
             ("post", "/api/clients/"),
@@ -131,16 +134,25 @@ def run_hostile_requests(http, api_store):
         ],
     }
     endpoints["any"] = endpoints["client"] + endpoints["session"]
+    return endpoints
+
+
+def hostile_bodies_are_refused(http, client, session):
+    endpoints = write_endpoints(client, session)
     for kind, bodies in hostile_bodies(client["id"]).items():
         for body, content_type in bodies:
             for method, url in endpoints[kind]:
                 response = getattr(http, method)(url, body, content_type=content_type)
                 tried(response, 400, 413, label=(method, url, body[:80]))
-    # bodies far over the limit: 413 before parsing
+
+
+def bodies_over_the_limit_are_refused_before_parsing(http, client):
     huge = b'{"name": "' + b"x" * (20 * 1024 * 1024) + b'"}'
     tried(http.post("/api/clients/", huge, content_type="application/json"), 413)
     tried(http.put(f"/api/clients/{client['id']}/", huge, content_type="application/json"), 413)
-    # hostile query parameters and headers
+
+
+def hostile_queries_and_headers_are_refused(http, client):
     for query in QUERIES + CLIENT_QUERIES:
         tried(http.get(f"/api/clients/?{query}"), 400, label=query[:80])
     for query in QUERIES + SESSION_QUERIES:
@@ -157,11 +169,26 @@ def run_hostile_requests(http, api_store):
             412,
         )
     tried(http.get("/api/database/verify-redis", {"limit": "9" * 400}), 400, 403)
-    # what was written: only the two records made above and the valid-text ones, unchanged
+
+
+def only_the_valid_records_were_written(api_store, client, session):
+    """The two records made first and the valid-text ones, the first two unchanged."""
     clients = api_store.collection("clients").all()
     assert len(clients) == 1 + len(ESCAPES) - 1
     assert api_store.collection("clients").get(client["id"])["version"] == 1
     assert api_store.collection("sessions").get(session["id"])["version"] == 1
+
+
+def run_hostile_requests(http, api_store):
+    TALLY.update(inputs=0, by_status={})
+    client = new_client(http)
+    session = new_session(http, client["id"])
+    odd_text_is_stored_as_data(http)
+    hostile_ids_are_refused(http)
+    hostile_bodies_are_refused(http, client, session)
+    bodies_over_the_limit_are_refused_before_parsing(http, client)
+    hostile_queries_and_headers_are_refused(http, client)
+    only_the_valid_records_were_written(api_store, client, session)
 
 
 @pytest.fixture
