@@ -112,6 +112,17 @@ def test_the_policy_wraps_any_primitive_the_same_way(waits, caplog):
     assert [getattr(r, "fields", {}).get("attempt") for r in caplog.records[:2]] == [2, 3]
 
 
+@pytest.mark.parametrize("end", [0, 1])
+def test_the_jitter_spans_plus_or_minus_a_fifth_of_each_delay(waits, monkeypatch, end):
+    # random.uniform pinned to one end of its range: the waits are exactly that end of each band
+    asked = []
+    monkeypatch.setattr(retry.random, "uniform", lambda a, b: asked.append((a, b)) or (a, b)[end])
+    with pytest.raises(errors.StorageUnavailable):
+        retry.with_retry(Flaky.call)(Flaky(failures=3), "GET", "k")
+    assert asked == [JITTER, JITTER]
+    assert waits == pytest.approx([delay * JITTER[end] for delay in retry.DELAYS])
+
+
 def test_a_primitive_that_recovers_is_answered_and_a_key_alone_is_not_named(waits, caplog):
     flaky = Flaky(failures=1)
 

@@ -184,7 +184,7 @@ MUTANTS = [
     ("delete.lua", "redis.call('DEL', dep_key)", "", ROW),
     ("delete.lua", "redis.call('ZREM', key(d[1], 'index'), dep_id)", "", ROW),
     ("delete.lua", "redis.call('ZREM', key(d[1], 'sort', field), dep_id)", "", [*SORT, CONTRACT]),
-    ("delete.lua", "      record_change(d[1], dep_id)", "", [CONTRACT, CACHE]),
+    ("delete.lua", "      record_change(d[1], dep_id)", "", [*ROW, CACHE]),
     ("delete.lua", "    redis.call('DEL', members)", "", ROW),
     ("delete.lua", "redis.call('DEL', KEYS[1])\n", "\n", ROW),
     ("delete.lua", "redis.call('ZREM', KEYS[2], spec.id)", "", ROW),
