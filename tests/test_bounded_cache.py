@@ -261,3 +261,12 @@ def forget_sort_index(store):
         return
     backend.call("DEL", backend.keys.sort("sessions", "starts_at"))
     backend.call("HDEL", backend.keys.meta(), "sorted:sessions:starts_at", "sortfill:sessions:starts_at")
+
+
+def test_an_empty_window_reads_no_records(small):
+    make_clients(3)
+    backend = get_store().backend
+    for reverse in (False, True):
+        page = backend.page("clients", 0, 0, reverse)
+        assert (page.total, page.ids) == (3, ())
+    assert list(Client.objects.all()[0:0]) == []

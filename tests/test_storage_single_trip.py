@@ -139,7 +139,10 @@ def test_a_cascade_removes_each_dependent_from_every_index_it_was_in(redis_store
     with pytest.raises(errors.DependentsExist) as caught:
         people.delete(host["id"])
     assert caught.value.count == 1
+    hosted = backend.keys.by("meetings", "host_id", host["id"])
+    backend.client.sadd(hosted, "meeting_ghost")  # a set member whose record is gone
     assert people.delete(host["id"], cascade=True).cascaded == 1
+    assert backend.client.exists(hosted) == 0  # the deleted record's set goes, ghosts and all
     assert backend.get("meetings", meeting["id"]) is None
     assert backend.count("meetings") == 0
     assert backend.ids_by("meetings", "host_id", host["id"]) == []
