@@ -321,3 +321,15 @@ def test_the_sort_fill_places_only_records_still_at_their_planned_version(comman
     )
     assert placed == 1
     assert command_backend.call("ZRANGE", sort, 0, -1) == []  # b has no starts_at: out; a: left to its writer
+
+
+def test_snapshot_slices_and_reversal_match_a_plain_tuple():
+    rows = tuple(range(23))
+    for cut in ((), (5,), (4, 9, 16), (1, 2, 3, 22)):
+        bounds = (0, *cut, len(rows))
+        snapshot = Snapshot([rows[a:b] for a, b in zip(bounds, bounds[1:], strict=False)])
+        assert tuple(reversed(snapshot)) == tuple(reversed(rows))
+        for start in (None, 0, 3, 5, 9, 22, -4):
+            for stop in (None, 0, 4, 5, 9, 16, 23, 30, -1):
+                for step in (None, 1, 2, 3, -1, -2):
+                    assert snapshot[start:stop:step] == rows[start:stop:step], (cut, start, stop, step)

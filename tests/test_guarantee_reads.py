@@ -47,3 +47,18 @@ def test_a_single_record_read_from_memory_is_flagged_stale_on_its_own(own_redis_
     with pytest.raises(errors.StorageUnavailable):
         counters.get("counter_unknown")  # nothing in memory: unavailable, not "not found"
     assert stale_served() is False
+
+
+def test_a_record_found_gone_is_never_served_stale_afterwards(own_redis_server, prefix):
+    backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
+    counters = Collection(COUNTERS, backend, stale_reads=True)
+    record = counters.create({"value": 7})
+    kept = counters.create({"value": 8})
+    assert len(counters.all()) == 2  # memory holds both, in list order
+    Collection(COUNTERS, RedisBackend(own_redis_server.url, prefix)).delete(record["id"])  # another process
+    assert counters.get(record["id"]) is None  # found gone...
+    assert record["id"] not in counters.memory()[1]
+    own_redis_server.kill()
+    with pytest.raises(errors.StorageUnavailable):
+        counters.get(record["id"])  # ...so not served from memory once Redis is down
+    assert counters.get(kept["id"])["value"] == 8
