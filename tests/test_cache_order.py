@@ -4,7 +4,7 @@ list is exactly the records sorted by (created_at, id)."""
 
 import random
 
-from storage.cache import CollectionCache, freeze
+from storage.cache import CollectionCache, freeze, thaw
 
 
 def record(record_id, created_at, version=1, name="x"):
@@ -68,3 +68,36 @@ def test_reading_an_unchanged_record_keeps_the_list_snapshot():
     assert cache.ordered() is listed
     cache.remember(record("a", "2026-01-01", version=2, name="new"))
     assert cache.ordered() is not listed and cache.ordered()[0]["name"] == "new"
+
+
+def test_list_stays_sorted_across_many_chunks():
+    # past 2 x CHUNK records a chunk splits: changes then land in, and are found in, the right chunk
+    rng = random.Random(5)
+    cache = CollectionCache()
+    cache.replace(0, [record(f"r{i:04d}", f"2026-01-{1 + i % 28:02d}") for i in range(1600)])
+    for step in range(3000):
+        record_id = f"r{rng.randint(0, 2400):04d}"
+        current = cache.records.get(record_id)
+        if current is not None and rng.random() < 0.4:
+            cache.written(record_id, None, 0)
+        else:
+            stamp = f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            cache.written(record_id, record(record_id, stamp, (current["version"] + 1) if current else 1, str(step)), 0)
+    assert list(cache.ordered()) == expected(cache) and len(cache.ordered()) == len(cache.records) > 1024
+
+
+def test_the_version_follows_the_changes_applied():
+    cache = CollectionCache()
+    cache.replace(3, [record("a", "2026-01-01")])
+    cache.apply(5, ["a", "b"], [record("a", "2026-01-01", 2), record("b", "2026-01-02")])
+    assert cache.version == 5 and [r["id"] for r in cache.ordered()] == ["a", "b"]
+    cache.apply(4, [], [])  # an older answer never moves it back
+    assert cache.version == 5
+
+
+def test_a_thawed_record_is_a_plain_deep_copy():
+    frozen = freeze({"id": "a", "tags": ["x", {"k": ["v"]}], "nested": {"n": [1, 2]}})
+    thawed = thaw(frozen)
+    assert thawed == {"id": "a", "tags": ["x", {"k": ["v"]}], "nested": {"n": [1, 2]}}
+    thawed["tags"][1]["k"].append("w")
+    assert frozen["tags"][1]["k"] == ("v",)

@@ -178,9 +178,8 @@ def lua_section(path):
     for r in results:
         key = (r["script"], r["original"], r["replacement"])
         verdict = "killed" if r["killed"] else f"survived: {LUA_EQUIVALENT.get(key, '**NOT EXPLAINED**')}"
-        lines.append(
-            f"| {r['script']} | {cell(r['original'])} | {cell(r['replacement'])} | {verdict} | {', '.join(r['tests'])} |"
-        )
+        tests = ", ".join(r["tests"])
+        lines.append(f"| {r['script']} | {cell(r['original'])} | {cell(r['replacement'])} | {verdict} | {tests} |")
     return lines
 
 
