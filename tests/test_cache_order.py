@@ -101,3 +101,10 @@ def test_a_thawed_record_is_a_plain_deep_copy():
     assert thawed == {"id": "a", "tags": ["x", {"k": ["v"]}], "nested": {"n": [1, 2]}}
     thawed["tags"][1]["k"].append("w")
     assert frozen["tags"][1]["k"] == ("v",)
+
+
+def test_a_record_without_a_usable_creation_time_is_listed_first_not_an_error():
+    cache = CollectionCache()
+    undated, unparsable = freeze({"id": "z", "version": 1}), freeze({"id": "y", "created_at": "?", "version": 1})
+    cache.replace(0, [record("a", "2026-01-01"), undated, unparsable])
+    assert [r["id"] for r in cache.ordered()] == ["y", "z", "a"]

@@ -62,3 +62,15 @@ def test_a_record_found_gone_is_never_served_stale_afterwards(own_redis_server, 
     with pytest.raises(errors.StorageUnavailable):
         counters.get(record["id"])  # ...so not served from memory once Redis is down
     assert counters.get(kept["id"])["value"] == 8
+
+
+def test_a_record_deleted_and_created_again_under_its_id_elsewhere_is_served_anew(redis_server, prefix):
+    a = Collection(COUNTERS, RedisBackend(redis_server.url, prefix))
+    b = Collection(COUNTERS, RedisBackend(redis_server.url, prefix))
+    record = a.create({"value": 1})
+    assert ids(a) == {record["id"]}  # warm, at version 1 of the record
+    b.delete(record["id"])
+    again = b.create({"value": 2}, record_id=record["id"], created_at=record["created_at"])  # an import
+    assert again["version"] == 1
+    assert [r["value"] for r in a.all()] == [2]  # same id, same version number: still the new record
+    assert a.get(record["id"])["value"] == 2
