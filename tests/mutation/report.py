@@ -36,6 +36,7 @@ CORE = (
 RETRY = "tests/test_guarantee_retry.py::"
 BOUNDED = "tests/test_bounded_cache.py::"
 READS = "tests/test_guarantee_reads.py::"
+ORDER = "tests/test_cache_order.py::"
 
 # mutmut name -> the test that kills it now (it survived the run before that test was written)
 KILLED_BY = {
@@ -65,6 +66,16 @@ KILLED_BY = {
     + "test_a_record_found_gone_is_never_served_stale_afterwards",
     "storage.cache.xǁCollectionCacheǁsnapshot__mutmut_1": READS
     + "test_a_record_found_gone_is_never_served_stale_afterwards",
+    "storage.cache.x_thaw__mutmut_1": ORDER + "test_a_thawed_record_is_a_plain_deep_copy",
+    "storage.cache.x_thaw__mutmut_2": ORDER + "test_a_thawed_record_is_a_plain_deep_copy",
+    "storage.cache.xǁCollectionCacheǁapply__mutmut_11": ORDER + "test_the_version_follows_the_changes_applied",
+    "storage.cache.xǁCollectionCacheǁ_chunk_for__mutmut_11": ORDER + "test_list_stays_sorted_across_many_chunks",
+    "storage.cache.x_order_key__mutmut_7": ORDER
+    + "test_a_record_without_a_usable_creation_time_is_listed_first_not_an_error",
+    "storage.cache.x_order_key__mutmut_8": ORDER
+    + "test_a_record_without_a_usable_creation_time_is_listed_first_not_an_error",
+    "storage.cache.xǁCollectionCacheǁ_keep_newer__mutmut_15": READS
+    + "test_a_record_deleted_and_created_again_under_its_id_elsewhere_is_served_anew",
 }
 
 # mutmut name -> why no test can tell it from the original
@@ -73,8 +84,25 @@ EQUIVALENT = {
     "storage.retry.x__delays__mutmut_8": UNREACHED_TAIL,
     "storage.retry.x__delays__mutmut_9": UNREACHED_TAIL,
     "storage.retry.x__delays__mutmut_10": UNREACHED_TAIL,
-    "storage.cache.xǁSnapshotǁwindow__mutmut_1": "`reverse=False` -> `reverse=True` in the default of a keyword every "
-    "caller passes",
+    "storage.cache.xǁSnapshotǁwindow__mutmut_1": "the default of a keyword its one caller (storage/models/indexed.py) "
+    "always passes",
+    "storage.cache.x_order_key__mutmut_6": "the fallback key of a record without a usable created_at: 0 or 1 ms after "
+    "1970 both sort it before every record storage writes",
+    **{
+        f"storage.cache.xǁCollectionCacheǁapply__mutmut_{n}": "`strict` only asserts what the caller guarantees: "
+        "`fetched` is `get_many(changed_ids)`, one entry per id"
+        for n in (3, 6, 7)
+    },
+    **{
+        f"storage.cache.xǁCollectionCacheǁ_locate__mutmut_{n}": "the raise is an internal assertion: `_locate` is only "
+        "asked for the key of a record it holds"
+        for n in (8, 11)
+    },
+    **{
+        f"storage.cache.xǁCollectionCacheǁ_keep_newer__mutmut_{n}": "the default of a record's version: every record "
+        "storage writes has one, so it is never used"
+        for n in (9, 11, 14, 17, 19)
+    },
 }
 
 # Lua hand mutations that survive: (script, original, replacement) -> why they are equivalent
