@@ -37,6 +37,7 @@ RETRY = "tests/test_guarantee_retry.py::"
 BOUNDED = "tests/test_bounded_cache.py::"
 READS = "tests/test_guarantee_reads.py::"
 ORDER = "tests/test_cache_order.py::"
+RECORDS = "tests/test_cache_records.py::"
 
 # mutmut name -> the test that kills it now (it survived the run before that test was written)
 KILLED_BY = {
@@ -74,6 +75,14 @@ KILLED_BY = {
     + "test_a_record_without_a_usable_creation_time_is_listed_first_not_an_error",
     "storage.cache.x_order_key__mutmut_8": ORDER
     + "test_a_record_without_a_usable_creation_time_is_listed_first_not_an_error",
+    **{
+        f"storage.cache.x_parse__mutmut_{n}": RECORDS + "test_a_stored_text_that_is_not_a_record_is_refused_with_its_reason"
+        for n in (3, 4, 9, 10, 11)
+    },
+    "storage.cache.xǁCollectionCacheǁ_trim__mutmut_2": RECORDS
+    + "test_a_partial_cache_keeps_the_most_recently_used_records_up_to_its_bound",
+    "storage.cache.xǁCollectionCacheǁ_keep_newer__mutmut_25": RECORDS
+    + "test_a_partial_cache_keeps_the_most_recently_used_records_up_to_its_bound",
     "storage.cache.xǁCollectionCacheǁ_keep_newer__mutmut_15": READS
     + "test_a_record_deleted_and_created_again_under_its_id_elsewhere_is_served_anew",
 }
@@ -101,7 +110,7 @@ EQUIVALENT = {
     **{
         f"storage.cache.xǁCollectionCacheǁ_keep_newer__mutmut_{n}": "the default of a record's version: every record "
         "storage writes has one, so it is never used"
-        for n in (9, 11, 14, 17, 19)
+        for n in (9, 11, 14, 17, 19, 22)
     },
 }
 
