@@ -76,7 +76,8 @@ KILLED_BY = {
     "storage.cache.x_order_key__mutmut_8": ORDER
     + "test_a_record_without_a_usable_creation_time_is_listed_first_not_an_error",
     **{
-        f"storage.cache.x_parse__mutmut_{n}": RECORDS + "test_a_stored_text_that_is_not_a_record_is_refused_with_its_reason"
+        f"storage.cache.x_parse__mutmut_{n}": RECORDS
+        + "test_a_stored_text_that_is_not_a_record_is_refused_with_its_reason"
         for n in (3, 4, 9, 10, 11)
     },
     "storage.cache.xǁCollectionCacheǁ_trim__mutmut_2": RECORDS
