@@ -333,3 +333,17 @@ def test_snapshot_slices_and_reversal_match_a_plain_tuple():
             for stop in (None, 0, 4, 5, 9, 16, 23, 30, -1):
                 for step in (None, 1, 2, 3, -1, -2):
                     assert snapshot[start:stop:step] == rows[start:stop:step], (cut, start, stop, step)
+
+
+def test_an_unchanged_reference_set_query_costs_one_round_trip(small):
+    clients = make_clients(8)
+    sessions = get_store().collection("sessions")
+    for i in range(7):
+        sessions.create(session_fields(clients[0]["id"], f"Mine {i}"))
+    counting = CountingBackend(small.backend)
+    fresh_process(small, counting)
+    Session.objects.filter(client_id=clients[0]["id"]).count_and_slice(0, 3)  # warm
+    counting.calls.clear()
+    count, page = Session.objects.filter(client_id=clients[0]["id"]).count_and_slice(0, 3)
+    assert (count, len(page)) == (7, 3)
+    assert [name for name, *_ in counting.calls] == ["size"]  # memoised at the set's version
