@@ -38,6 +38,7 @@ SORT = ["tests/test_bounded_cache.py::test_the_sort_index_serves_the_default_ses
 FILL = [
     "tests/test_bounded_cache.py::test_build_indexes_upgrades_data_written_before_sort_indexes",
     "tests/test_bounded_cache.py::test_an_interrupted_build_resumes_from_its_cursor",
+    "tests/test_bounded_cache.py::test_the_sort_fill_places_only_records_still_at_their_planned_version",
 ]
 FIX = [REPAIR, INSPECT]
 
