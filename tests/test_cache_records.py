@@ -30,3 +30,6 @@ def test_a_partial_cache_keeps_the_most_recently_used_records_up_to_its_bound():
     cache.remember(freeze({"id": "a", "version": 1}))  # read again: recently used
     cache.remember(freeze({"id": "d", "version": 1}))
     assert sorted(cache.records) == ["a", "c", "d"]  # b, the least recently used, went
+    cache.remember(freeze({"id": "c", "version": 2}))  # a newer copy: recently used too
+    cache.remember(freeze({"id": "e", "version": 1}))
+    assert sorted(cache.records) == ["c", "d", "e"]

@@ -145,8 +145,10 @@ def test_our_own_acknowledged_writes_advance_the_cache_without_a_refetch(store):
     assert one.cache.version == store.backend.version("clients") == 1
     one.update(record["id"], client_fields(name="Renamed"))
     assert one.cache.version == store.backend.version("clients") == 2
+    assert [r["name"] for r in one.all()] == ["Renamed"]  # served from memory: our update is in it
     one.delete(record["id"])
     assert one.cache.version == store.backend.version("clients") == 3
+    assert one.all() == ()  # and our delete
 
 
 def test_client_with_sessions_is_not_deleted_without_cascade(clients, sessions):

@@ -84,6 +84,10 @@ KILLED_BY = {
     + "test_a_partial_cache_keeps_the_most_recently_used_records_up_to_its_bound",
     "storage.cache.xǁCollectionCacheǁ_keep_newer__mutmut_25": RECORDS
     + "test_a_partial_cache_keeps_the_most_recently_used_records_up_to_its_bound",
+    "storage.cache.xǁCollectionCacheǁ_put__mutmut_5": RECORDS
+    + "test_a_partial_cache_keeps_the_most_recently_used_records_up_to_its_bound",
+    "storage.cache.xǁCollectionCacheǁwritten__mutmut_2": "tests/test_storage_contract.py::"
+    "test_our_own_acknowledged_writes_advance_the_cache_without_a_refetch",
     "storage.cache.xǁCollectionCacheǁ_keep_newer__mutmut_15": READS
     + "test_a_record_deleted_and_created_again_under_its_id_elsewhere_is_served_anew",
 }
@@ -102,6 +106,11 @@ EQUIVALENT = {
         f"storage.cache.xǁCollectionCacheǁapply__mutmut_{n}": "`strict` only asserts what the caller guarantees: "
         "`fetched` is `get_many(changed_ids)`, one entry per id"
         for n in (3, 6, 7)
+    },
+    **{
+        f"storage.cache.xǁCollectionCacheǁ_put__mutmut_{n}": "where a chunk splits (1024, 1025 or 1536 records) "
+        "bounds what one change copies; the order and the records are the same"
+        for n in (44, 46)
     },
     **{
         f"storage.cache.xǁCollectionCacheǁ_locate__mutmut_{n}": "the raise is an internal assertion: `_locate` is only "
