@@ -128,6 +128,25 @@ EQUIVALENT = {
 LUA_EQUIVALENT = {}
 
 
+INTRO = [
+    "## How it runs",
+    "",
+    "- `make mutate` empties `./mutants` (mutmut would keep its old copy of the files), runs mutmut over "
+    "`[tool.mutmut] only_mutate` with the tests of `pytest_add_cli_args_test_selection` (real Redis required), "
+    "then the Lua hand mutations, then writes this page. `MUTATE_CHILDREN=1` on a shared machine; "
+    "`MUTANTS='storage.writes*'` (mutmut's name globs) for one module at a time.",
+    "- mutmut swaps one function's body for a mutant and runs only the tests that covered that function in its "
+    "first pass, stopping at the first failure. Code run at import time (a decorator's body) is only mutated "
+    "where a test runs it itself: `tests/test_guarantee_retry.py` wraps a primitive with the retry policy.",
+    "- Each Lua mutant is a copy of the project with one snippet of `storage/scripts/*.lua` replaced; the snippet "
+    "must occur exactly once, else the run stops before anything runs and names every stale snippet. The tests "
+    "on its row run on redis and rest (a real redis-server behind `tests/upstash_server.py`).",
+    "- A new survivor: `mutmut show <name>` prints its diff. Write a test that fails on it (on real Redis where "
+    "the promise is about Redis), or add it to `EQUIVALENT` (`LUA_EQUIVALENT`) in `tests/mutation/report.py` with "
+    "one line saying why no test can tell it from the original.",
+]
+
+
 def outcome(code):
     """mutmut's own reading of an exit code (killed, survived, no tests, timeout...)."""
     from mutmut.stats import status_by_exit_code
@@ -241,6 +260,8 @@ def main(argv):
         f"(mutmut {version('mutmut')} over the storage core, configured in `pyproject.toml` `[tool.mutmut]`, "
         "then the Lua hand mutations of `tests/mutation/lua_mutants.py`). Not part of `make test`: "
         "`make mutate` runs it all (hours on 2 cores).",
+        "",
+        *INTRO,
         "",
         *python_section(by_file, codes),
         "",
