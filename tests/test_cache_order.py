@@ -4,7 +4,7 @@ list is exactly the records sorted by (created_at, id)."""
 
 import random
 
-from storage.cache import CollectionCache, freeze, thaw
+from storage.cache import CHUNK, CollectionCache, freeze, thaw
 
 
 def record(record_id, created_at, version=1, name="x"):
@@ -71,19 +71,21 @@ def test_reading_an_unchanged_record_keeps_the_list_snapshot():
 
 
 def test_list_stays_sorted_across_many_chunks():
-    # past 2 x CHUNK records a chunk splits: changes then land in, and are found in, the right chunk
+    # chunks grow past 2 x CHUNK records and split: changes then land in, and are found in, the
+    # right chunk, and no chunk (what one change copies) holds more than 2 x CHUNK records
     rng = random.Random(5)
     cache = CollectionCache()
-    cache.replace(0, [record(f"r{i:04d}", f"2026-01-{1 + i % 28:02d}") for i in range(1600)])
-    for step in range(3000):
-        record_id = f"r{rng.randint(0, 2400):04d}"
+    cache.replace(0, [record(f"r{i:04d}", f"2026-01-{1 + i % 28:02d}") for i in range(600)])
+    for step in range(4000):
+        record_id = f"r{rng.randint(0, 5000):04d}"
         current = cache.records.get(record_id)
-        if current is not None and rng.random() < 0.4:
+        if current is not None and rng.random() < 0.2:
             cache.written(record_id, None, 0)
         else:
             stamp = f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
             cache.written(record_id, record(record_id, stamp, (current["version"] + 1) if current else 1, str(step)), 0)
-    assert list(cache.ordered()) == expected(cache) and len(cache.ordered()) == len(cache.records) > 1024
+    assert list(cache.ordered()) == expected(cache) and len(cache.ordered()) == len(cache.records) > 3 * CHUNK
+    assert max(len(chunk) for chunk in cache._rows) <= 2 * CHUNK
 
 
 def test_the_version_follows_the_changes_applied():
