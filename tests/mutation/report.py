@@ -148,7 +148,8 @@ INTRO = [
     "on its row run on redis and rest (a real redis-server behind `tests/upstash_server.py`).",
     "- A new survivor: `mutmut show <name>` prints its diff. Write a test that fails on it (on real Redis where "
     "the promise is about Redis), or add it to `EQUIVALENT` (`LUA_EQUIVALENT`) in `tests/mutation/report.py` with "
-    "one line saying why no test can tell it from the original.",
+    "one line saying why no test can tell it from the original. `python -m tests.mutation.rerun` then re-runs the "
+    "survivors by name with the new tests, and `python -m tests.mutation.report` rewrites this page.",
 ]
 
 
