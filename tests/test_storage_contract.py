@@ -65,7 +65,9 @@ def test_update_bumps_version_and_keeps_created_at(clients):
     updated = clients.update(created["id"], client_fields(name="Jeanne Martin"), expected_version=1)
     assert updated["version"] == 2 and updated["name"] == "Jeanne Martin"
     assert updated["created_at"] == created["created_at"]
+    assert updated["updated_at"] > created["updated_at"]  # stamped now, ISO text (sorts as time)
     assert clients.get(created["id"])["version"] == 2
+    assert clients.get(created["id"])["updated_at"] == updated["updated_at"]
 
 
 def test_stale_version_is_a_conflict_and_changes_nothing(clients):

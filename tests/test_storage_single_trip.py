@@ -95,6 +95,12 @@ def test_the_script_finds_the_stored_unique_value_without_asking_python(clients,
     assert [c for c in calls if c in READS or c == "write"] == ["write"]  # one trip: nothing asked
 
 
+def test_a_unique_value_cleared_to_null_is_released(clients):
+    record = clients.create(client_fields(email="XXXX"))
+    clients.update(record["id"], client_fields(email=None))
+    assert clients.create(client_fields(name="Takes it", email="xxxx"))["version"] == 1
+
+
 def test_an_old_unique_entry_naming_another_record_is_left_to_it(redis_store):
     clients = redis_store.collection("clients")
     backend = redis_store.backend

@@ -67,3 +67,15 @@ def test_a_refused_write_is_one_error_line_saying_why(redis_store, lines):
             {"collection": "clients", "id": client["id"]},
         )
     ]
+
+
+def test_a_refused_delete_says_not_deleted(redis_store, lines):
+    clients, sessions = redis_store.collection("clients"), redis_store.collection("sessions")
+    client = clients.create(client_fields())
+    sessions.create(session_fields(client["id"]))
+    lines()
+    with pytest.raises(errors.DependentsExist) as refused:
+        clients.delete(client["id"])
+    assert [(level, message) for level, message, _ in lines()] == [
+        ("ERROR", f"Error: Client {client['id']} not deleted (DependentsExist: {refused.value})")
+    ]
