@@ -203,7 +203,8 @@ def python_section(by_file, codes):
         "",
         f"Mutants: {sum(total.values())}. Killed {total['killed']}, survived {total['survived']}, "
         f"not covered by the selected tests {total['no tests']}, timed out {total['timeout']} (counted as "
-        f"killed by mutmut: the mutant hangs the tests), not run {total['not run']}.",
+        f"killed by mutmut: the mutant hangs the tests), not run {total['not run']} (modules or mutants this run did "
+        "not reach: see the table).",
         "",
         "| file | mutants | killed | survived | no tests | timeout | not run |",
         "|---|---|---|---|---|---|---|",
@@ -227,7 +228,7 @@ def python_section(by_file, codes):
     for name in core:
         lines.append(f"| `{name}` | {cell(diff_line(name))} | {EQUIVALENT.get(name, '**NOT EXPLAINED**')} |")
     first = json.loads(FIRST.read_text()) if FIRST.exists() else list(KILLED_BY)
-    now_killed = [n for n in first if n.startswith(CORE) and n in codes and codes[n] != 0]
+    now_killed = [n for n in first if n.startswith(CORE) and outcome(codes.get(n)) in ("killed", "timeout")]
     lines += [
         "",
         "### Killed by a test written for it",
