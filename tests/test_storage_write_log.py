@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from storage import errors
+from storage.collection import Collection, CollectionSpec
 from tests.test_storage_contract import client_fields, session_fields
 
 
@@ -79,3 +80,11 @@ def test_a_refused_delete_says_not_deleted(redis_store, lines):
     assert [(level, message) for level, message, _ in lines()] == [
         ("ERROR", f"Error: Client {client['id']} not deleted (DependentsExist: {refused.value})")
     ]
+
+
+def test_a_record_without_its_title_field_is_logged_by_id_alone(redis_store, lines):
+    notes = Collection(CollectionSpec("notes", "note", "Note", title_field="title"), redis_store.backend)
+    notes.count()
+    lines()
+    note = notes.create({"body": "untitled"})
+    assert [message for _, message, _ in lines()] == [f"Note created and saved to Redis: {note['id']}"]

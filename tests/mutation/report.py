@@ -97,6 +97,7 @@ KILLED_BY = {
         f"storage.writes.xǁWritesǁdelete__mutmut_{n}": LOG + "test_a_refused_delete_says_not_deleted"
         for n in (22, 25, 26)
     },
+    "storage.writes.xǁWritesǁ_written__mutmut_19": LOG + "test_a_record_without_its_title_field_is_logged_by_id_alone",
     "storage.writes.x__text__mutmut_3": SINGLE + "test_a_unique_value_cleared_to_null_is_released",
     "storage.cache.xǁCollectionCacheǁ_put__mutmut_5": RECORDS
     + "test_a_partial_cache_keeps_the_most_recently_used_records_up_to_its_bound",
@@ -114,6 +115,11 @@ EQUIVALENT = {
     "storage.retry.x__delays__mutmut_10": UNREACHED_TAIL,
     "storage.cache.xǁSnapshotǁwindow__mutmut_1": "the default of a keyword its one caller (storage/models/indexed.py) "
     "always passes",
+    **{
+        f"storage.writes.xǁWritesǁ_written__mutmut_{n}": "the title of a record without its title field read as "
+        "None instead of '': both are false, so the log line has no title either way"
+        for n in (16, 18)
+    },
     "storage.writes.x__text__mutmut_2": "a new unique value that is not a string (None) sent as JSON null instead of "
     "'': the script compares it only with a stored string, which equals neither",
     "storage.cache.x_order_key__mutmut_6": "the fallback key of a record without a usable created_at: 0 or 1 ms after "
@@ -233,8 +239,8 @@ def python_section(by_file, codes):
         "",
         "### Killed by a test written for it",
         "",
-        f"{len(now_killed)} survivors of the first run are killed now, re-run by name once the test named here "
-        "was written.",
+        f"{len(now_killed)} mutants that survived an earlier run are killed in this one, by the test named here "
+        "(written for them).",
         "",
         "| mutant | test |",
         "|---|---|",
