@@ -192,6 +192,10 @@ def test_impossible_ids_are_not_found_without_a_round_trip(store, clients):
     probe = Collection(CLIENTS, counting)
     for bad in ("", "a" * 65, "../etc", "x*", "a:b", "{app}", "a b", "é", None, 42):
         assert probe.get(bad) is None
+    for write in (lambda: probe.update("a b", client_fields()), lambda: probe.delete("a b")):
+        with pytest.raises(errors.NotFound) as caught:
+            write()
+        assert (caught.value.collection, caught.value.record_id) == ("clients", "a b")
     assert counting.calls == []
 
 
@@ -289,6 +293,17 @@ def test_cached_records_cannot_be_modified_by_callers(clients):
 def test_import_keeps_ids_and_creation_time(clients):
     record = clients.create(client_fields(), record_id="client_IMPORTED", created_at="2020-01-02T03:04:05.000000Z")
     assert record["id"] == "client_IMPORTED" and record["created_at"] == "2020-01-02T03:04:05.000000Z"
+    restored = clients.create(
+        client_fields(name="Restored"),
+        record_id="client_RESTORED",
+        created_at="2021-01-01T00:00:00.000000Z",
+        updated_at="2022-02-02T00:00:00.000000Z",
+        version=4,
+    )
+    assert (restored["updated_at"], restored["version"]) == ("2022-02-02T00:00:00.000000Z", 4)
+    assert dict(clients.get("client_RESTORED")) == dict(restored)
+    with pytest.raises(ValueError, match="^invalid record id 'not an id!'$"):
+        clients.create(client_fields(), record_id="not an id!")
     with pytest.raises(errors.AlreadyExists):
         clients.create(client_fields(), record_id="client_IMPORTED")
 

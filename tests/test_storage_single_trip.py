@@ -6,6 +6,7 @@ import json
 import pytest
 
 from storage import errors
+from storage.cache import epoch_ms
 from storage.collection import Collection, CollectionSpec
 from storage.document import document, head
 from storage.store import dependents_of
@@ -124,6 +125,10 @@ def test_sort_indexes_follow_deletes_and_a_new_collection_is_born_sorted(redis_s
     assert backend.client.zscore(sort, first["id"]) is not None
     sessions.delete(first["id"])
     assert backend.client.zscore(sort, first["id"]) is None
+    undated = sessions.create(session_fields(client["id"], starts_at=None))  # not in the sort index
+    assert backend.client.zscore(sort, undated["id"]) is None
+    index = keys.index("sessions")
+    assert backend.client.zscore(index, second["id"]) == epoch_ms(second["created_at"])  # creation order
     clients.delete(client["id"], cascade=True)
     assert backend.client.zcard(sort) == 0 and second["id"]
 

@@ -88,3 +88,14 @@ def test_a_record_without_its_title_field_is_logged_by_id_alone(redis_store, lin
     lines()
     note = notes.create({"body": "untitled"})
     assert [message for _, message, _ in lines()] == [f"Note created and saved to Redis: {note['id']}"]
+
+
+def test_a_refused_create_says_not_created(redis_store, lines):
+    clients = redis_store.collection("clients")
+    clients.create(client_fields(email="a@example.org"))
+    lines()
+    with pytest.raises(errors.UniqueViolation) as refused:
+        clients.create(client_fields(name="Twin", email="A@example.org"))
+    [(level, message, _)] = lines()
+    assert level == "ERROR" and message.endswith(f" not created (UniqueViolation: {refused.value})")
+    assert message.startswith("Error: Client client_")

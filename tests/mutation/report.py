@@ -98,6 +98,21 @@ KILLED_BY = {
         for n in (22, 25, 26)
     },
     "storage.writes.xǁWritesǁ_written__mutmut_19": LOG + "test_a_record_without_its_title_field_is_logged_by_id_alone",
+    **{
+        f"storage.writes.xǁWritesǁcreate__mutmut_{n}": CONTRACT + "test_import_keeps_ids_and_creation_time"
+        for n in (5, 6, 10, 11)
+    },
+    "storage.writes.xǁWritesǁcreate_write__mutmut_5": CONTRACT + "test_import_keeps_ids_and_creation_time",
+    **{f"storage.writes.xǁWritesǁcreate__mutmut_{n}": LOG + "test_a_refused_create_says_not_created" for n in (14, 17, 18)},
+    "storage.writes.xǁWritesǁcreate_write__mutmut_38": SINGLE
+    + "test_sort_indexes_follow_deletes_and_a_new_collection_is_born_sorted",
+    "storage.writes.xǁWritesǁbuild_write__mutmut_73": SINGLE
+    + "test_sort_indexes_follow_deletes_and_a_new_collection_is_born_sorted",
+    **{
+        f"storage.writes.xǁWritesǁbuild_write__mutmut_{n}": CONTRACT
+        + "test_impossible_ids_are_not_found_without_a_round_trip"
+        for n in (4, 9, 10)
+    },
     "storage.writes.x__text__mutmut_3": SINGLE + "test_a_unique_value_cleared_to_null_is_released",
     "storage.cache.xǁCollectionCacheǁ_put__mutmut_5": RECORDS
     + "test_a_partial_cache_keeps_the_most_recently_used_records_up_to_its_bound",
@@ -120,6 +135,26 @@ EQUIVALENT = {
         "None instead of '': both are false, so the log line has no title either way"
         for n in (16, 18)
     },
+    "storage.writes.xǁWritesǁbuild_write__mutmut_1": "the default updated_at of a delete, whose Write carries no "
+    "record text: nothing reads it",
+    "storage.writes.xǁWritesǁbuild_write__mutmut_2": "the default of `cascade`: delete() always passes it, and the "
+    "create and update scripts never read it",
+    **{
+        f"storage.writes.xǁWritesǁbuild_write__mutmut_{n}": "the id check applied to a create too: create_write() "
+        "has already refused an invalid create id (ValueError), so every create id passes"
+        for n in (5, 6)
+    },
+    **{
+        f"storage.writes.xǁWritesǁbuild_write__mutmut_{n}": "a delete's Write given a record text: delete.lua never "
+        "reads ARGV[2]"
+        for n in (42, 48)
+    },
+    "storage.writes.xǁWritesǁbuild_write__mutmut_61": "a delete's Write given (empty) reference checks: delete.lua "
+    "never reads spec.refs",
+    "storage.writes.xǁWritesǁbuild_write__mutmut_65": "a create's or update's Write given the dependents: only "
+    "delete.lua reads spec.dependents",
+    "storage.writes.xǁWritesǁ_commit__mutmut_3": "one more round allowed for the script's questions: it asks at most "
+    "once per unique field, so the bound only stops a script that misbehaves",
     "storage.writes.x__text__mutmut_2": "a new unique value that is not a string (None) sent as JSON null instead of "
     "'': the script compares it only with a stored string, which equals neither",
     "storage.cache.x_order_key__mutmut_6": "the fallback key of a record without a usable created_at: 0 or 1 ms after "
