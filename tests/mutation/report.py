@@ -103,7 +103,10 @@ KILLED_BY = {
         for n in (5, 6, 10, 11)
     },
     "storage.writes.xǁWritesǁcreate_write__mutmut_5": CONTRACT + "test_import_keeps_ids_and_creation_time",
-    **{f"storage.writes.xǁWritesǁcreate__mutmut_{n}": LOG + "test_a_refused_create_says_not_created" for n in (14, 17, 18)},
+    **{
+        f"storage.writes.xǁWritesǁcreate__mutmut_{n}": LOG + "test_a_refused_create_says_not_created"
+        for n in (14, 17, 18)
+    },
     "storage.writes.xǁWritesǁcreate_write__mutmut_38": SINGLE
     + "test_sort_indexes_follow_deletes_and_a_new_collection_is_born_sorted",
     "storage.writes.xǁWritesǁbuild_write__mutmut_73": SINGLE
