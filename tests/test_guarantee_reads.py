@@ -58,6 +58,11 @@ def test_a_record_found_gone_is_never_served_stale_afterwards(own_redis_server, 
     Collection(COUNTERS, RedisBackend(own_redis_server.url, prefix)).delete(record["id"])  # another process
     assert counters.get(record["id"]) is None  # found gone...
     assert record["id"] not in counters.memory()[1]
+    other = counters.create({"value": 9})
+    Collection(COUNTERS, RedisBackend(own_redis_server.url, prefix)).delete(other["id"])
+    with pytest.raises(errors.NotFound):
+        counters.update(other["id"], {"value": 10})  # found gone by a write this time
+    assert other["id"] not in counters.memory()[1]
     own_redis_server.kill()
     with pytest.raises(errors.StorageUnavailable):
         counters.get(record["id"])  # ...so not served from memory once Redis is down

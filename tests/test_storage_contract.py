@@ -126,8 +126,13 @@ def test_session_needs_an_existing_client(clients, sessions):
     with pytest.raises(errors.ReferenceViolation) as caught:
         sessions.create(session_fields("client_01HZZZZZZZZZZZZZZZZZZZZZZZ"))
     assert caught.value.field == "client_id"
-    with pytest.raises(errors.ReferenceViolation):
+    with pytest.raises(errors.ReferenceViolation) as invalid:
         sessions.create(session_fields("not a valid id"))
+    assert (invalid.value.collection, invalid.value.field, invalid.value.value) == (
+        "sessions",
+        "client_id",
+        "not a valid id",
+    )
     assert sessions.all() == () and sessions.count() == 0
 
 

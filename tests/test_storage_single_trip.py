@@ -159,6 +159,8 @@ def test_a_cascade_removes_each_dependent_from_every_index_it_was_in(redis_store
     assert backend.ids_by("meetings", "host_id", host["id"]) == []
     assert backend.ids_by("meetings", "guest_id", guest["id"]) == []  # found through host_id
     assert meetings.all() == ()  # the change log named it: the warm cache dropped it
+    alone = meetings.create({"host_id": guest["id"], "guest_id": None})  # an empty reference names nothing
+    assert backend.ids_by("meetings", "host_id", guest["id"]) == [alone["id"]]
 
 
 def test_an_update_of_a_missing_or_impossible_id_is_not_found(clients):

@@ -116,6 +116,13 @@ KILLED_BY = {
         + "test_impossible_ids_are_not_found_without_a_round_trip"
         for n in (4, 9, 10)
     },
+    "storage.writes.xǁWritesǁ_commit__mutmut_15": READS + "test_a_record_found_gone_is_never_served_stale_afterwards",
+    "storage.writes.xǁWritesǁ_refs__mutmut_5": SINGLE
+    + "test_a_cascade_removes_each_dependent_from_every_index_it_was_in",
+    **{
+        f"storage.writes.xǁWritesǁ_refs__mutmut_{n}": CONTRACT + "test_session_needs_an_existing_client"
+        for n in (9, 10, 11)
+    },
     "storage.writes.x__text__mutmut_3": SINGLE + "test_a_unique_value_cleared_to_null_is_released",
     "storage.cache.xǁCollectionCacheǁ_put__mutmut_5": RECORDS
     + "test_a_partial_cache_keeps_the_most_recently_used_records_up_to_its_bound",
@@ -158,6 +165,10 @@ EQUIVALENT = {
     "delete.lua reads spec.dependents",
     "storage.writes.xǁWritesǁ_commit__mutmut_3": "one more round allowed for the script's questions: it asks at most "
     "once per unique field, so the bound only stops a script that misbehaves",
+    "storage.writes.xǁWritesǁ_commit__mutmut_8": "a stored value that normalises to nothing has no index entry: "
+    "told 'XXXX' instead of '', the script finds no entry of this record under it either",
+    "storage.writes.xǁWritesǁ_commit__mutmut_14": "the message of the error for a script that keeps asking: the "
+    "scripts ask at most once per unique field, so it is never raised",
     "storage.writes.x__text__mutmut_2": "a new unique value that is not a string (None) sent as JSON null instead of "
     "'': the script compares it only with a stored string, which equals neither",
     "storage.cache.x_order_key__mutmut_6": "the fallback key of a record without a usable created_at: 0 or 1 ms after "
