@@ -347,3 +347,14 @@ def test_an_unchanged_reference_set_query_costs_one_round_trip(small):
     count, page = Session.objects.filter(client_id=clients[0]["id"]).count_and_slice(0, 3)
     assert (count, len(page)) == (7, 3)
     assert [name for name, *_ in counting.calls] == ["size"]  # memoised at the set's version
+
+
+def test_snapshot_indexes_and_equality_are_those_of_a_sequence():
+    rows = tuple(range(7))
+    snapshot = Snapshot([rows[:3], rows[3:]])
+    assert [snapshot[i] for i in range(-7, 7)] == [rows[i] for i in range(-7, 7)]
+    for outside in (7, -8):
+        with pytest.raises(IndexError):
+            snapshot[outside]
+    assert snapshot == rows and snapshot != rows[:6] and snapshot != (*rows[:6], 99)
+    assert Snapshot([(1, 2)]) != (1, 3) and Snapshot([(1, 2)]) != (1, 2, 3)

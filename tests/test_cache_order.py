@@ -110,3 +110,14 @@ def test_a_record_without_a_usable_creation_time_is_listed_first_not_an_error():
     undated, unparsable = freeze({"id": "z", "version": 1}), freeze({"id": "y", "created_at": "?", "version": 1})
     cache.replace(0, [record("a", "2026-01-01"), undated, unparsable])
     assert [r["id"] for r in cache.ordered()] == ["y", "z", "a"]
+
+
+def test_the_first_chunk_splits_in_place_among_many():
+    cache = CollectionCache()
+    cache.replace(0, [record(f"r{i:04d}", "2026-06-01") for i in range(1600)])  # 4 chunks
+    for i in range(1200):  # all older: every one lands in the first chunk, which splits
+        cache.written(f"e{i:04d}", record(f"e{i:04d}", "2026-01-01"), 0)
+        if i % 150 == 0:
+            assert list(cache.ordered()) == expected(cache)
+    assert list(cache.ordered()) == expected(cache)
+    assert max(len(chunk) for chunk in cache._rows) <= 2 * CHUNK

@@ -62,7 +62,6 @@ KILLED_BY = {
         + "test_snapshot_slices_and_reversal_match_a_plain_tuple"
         for n in (3, 4, 9, 10, 11)
     },
-    "storage.cache.xǁSnapshotǁ_range__mutmut_12": BOUNDED + "test_snapshot_slices_and_reversal_match_a_plain_tuple",
     "storage.cache.xǁSnapshotǁ__reversed____mutmut_1": BOUNDED
     + "test_snapshot_slices_and_reversal_match_a_plain_tuple",
     "storage.cache.xǁSnapshotǁ__reversed____mutmut_2": BOUNDED
@@ -91,7 +90,18 @@ KILLED_BY = {
     **{
         f"storage.cache.xǁCollectionCacheǁ_put__mutmut_{n}": ORDER + "test_list_stays_sorted_across_many_chunks"
         for n in (46, 47, 48, *range(50, 75))
+        if n not in (53, 58, 62, 63)
     },
+    **{
+        f"storage.cache.xǁCollectionCacheǁ_put__mutmut_{n}": ORDER + "test_the_first_chunk_splits_in_place_among_many"
+        for n in (53, 58, 62, 63)
+    },
+    **{
+        f"storage.cache.xǁSnapshotǁ__getitem____mutmut_{n}": BOUNDED
+        + "test_snapshot_indexes_and_equality_are_those_of_a_sequence"
+        for n in (18, 19, 23)
+    },
+    "storage.cache.xǁSnapshotǁ__eq____mutmut_2": BOUNDED + "test_snapshot_indexes_and_equality_are_those_of_a_sequence",
     "storage.writes.xǁWritesǁupdate__mutmut_6": CONTRACT + "test_update_bumps_version_and_keeps_created_at",
     **{
         f"storage.writes.xǁWritesǁdelete__mutmut_{n}": LOG + "test_a_refused_delete_says_not_deleted"
@@ -171,6 +181,18 @@ EQUIVALENT = {
     "scripts ask at most once per unique field, so it is never raised",
     "storage.writes.x__text__mutmut_2": "a new unique value that is not a string (None) sent as JSON null instead of "
     "'': the script compares it only with a stored string, which equals neither",
+    "storage.cache.xǁSnapshotǁ_range__mutmut_12": "one more chunk visited, the one starting at `stop`: it adds "
+    "its records [0:0], nothing",
+    "storage.cache.x_epoch_ms__mutmut_8": "Python 3.11's fromisoformat reads a trailing Z by itself",
+    **{
+        f"storage.cache.xǁSnapshotǁ__eq____mutmut_{n}": "`strict` of a zip whose lengths were just found equal"
+        for n in (8, 11, 12)
+    },
+    **{
+        f"storage.cache.xǁSnapshotǁ__getitem____mutmut_{n}": "the text of the IndexError: the type is the sequence "
+        "protocol, nothing reads the text"
+        for n in (24, 25, 26, 27)
+    },
     "storage.cache.x_order_key__mutmut_6": "the fallback key of a record without a usable created_at: 0 or 1 ms after "
     "1970 both sort it before every record storage writes",
     **{
