@@ -304,7 +304,7 @@ def python_section(by_file, codes):
     ]
     for name in core:
         lines.append(f"| `{name}` | {cell(diff_line(name))} | {EQUIVALENT.get(name, '**NOT EXPLAINED**')} |")
-    first = json.loads(FIRST.read_text()) if FIRST.exists() else list(KILLED_BY)
+    first = sorted(set(KILLED_BY) | set(json.loads(FIRST.read_text()) if FIRST.exists() else ()))
     now_killed = [n for n in first if n.startswith(CORE) and outcome(codes.get(n)) in ("killed", "timeout")]
     lines += [
         "",
