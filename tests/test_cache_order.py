@@ -121,3 +121,9 @@ def test_the_first_chunk_splits_in_place_among_many():
             assert list(cache.ordered()) == expected(cache)
     assert list(cache.ordered()) == expected(cache)
     assert max(len(chunk) for chunk in cache._rows) <= 2 * CHUNK
+
+
+def test_lists_are_ordered_to_the_millisecond():
+    cache = CollectionCache()
+    cache.replace(0, [record("z", "2026-01-01T00:00:00.002Z"), record("a", "2026-01-01T00:00:00.003Z")])
+    assert [r["id"] for r in cache.ordered()] == ["z", "a"]  # 1 ms apart: time first, not the id
