@@ -89,8 +89,14 @@ figures: $(VENV)/.dev
 	$(BIN)/python -m tests.figures_report $(FIGURES_DIR) "make figures"
 
 ## mutate: mutmut over the storage core ([tool.mutmut] in pyproject.toml), then the Lua hand mutations;
-## writes docs/mutation-testing.md. Slow (the better part of an hour on 2 cores).
+## writes docs/mutation-testing.md. Slow (hours on 2 cores): MUTATE_CHILDREN=1 on a shared machine,
+## MUTANTS='storage.retry*' (mutmut's name globs) for one module. mutmut keeps its old copy of the
+## files in ./mutants, so every run starts from an empty one.
+MUTATE_CHILDREN ?= 2
+MUTANTS ?=
 mutate: $(VENV)/.dev
-	REQUIRE_REAL_REDIS=1 $(BIN)/mutmut run --max-children 2 || true
+	rm -rf mutants
+	-REQUIRE_REAL_REDIS=1 $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS)
+	mkdir -p mutants
 	REQUIRE_REAL_REDIS=1 $(BIN)/python -m tests.mutation.lua_mutants --json mutants/lua.json
 	$(BIN)/python -m tests.mutation.report "make mutate"

@@ -4,7 +4,7 @@ list is exactly the records sorted by (created_at, id)."""
 
 import random
 
-from storage.cache import CollectionCache, freeze
+from storage.cache import CHUNK, CollectionCache, freeze, thaw
 
 
 def record(record_id, created_at, version=1, name="x"):
@@ -68,3 +68,62 @@ def test_reading_an_unchanged_record_keeps_the_list_snapshot():
     assert cache.ordered() is listed
     cache.remember(record("a", "2026-01-01", version=2, name="new"))
     assert cache.ordered() is not listed and cache.ordered()[0]["name"] == "new"
+
+
+def test_list_stays_sorted_across_many_chunks():
+    # chunks grow past 2 x CHUNK records and split: changes then land in, and are found in, the
+    # right chunk, and no chunk (what one change copies) holds more than 2 x CHUNK records
+    rng = random.Random(5)
+    cache = CollectionCache()
+    cache.replace(0, [record(f"r{i:04d}", f"2026-01-{1 + i % 28:02d}") for i in range(600)])
+    for step in range(4000):
+        record_id = f"r{rng.randint(0, 5000):04d}"
+        current = cache.records.get(record_id)
+        if current is not None and rng.random() < 0.2:
+            cache.written(record_id, None, 0)
+        else:
+            stamp = f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            cache.written(record_id, record(record_id, stamp, (current["version"] + 1) if current else 1, str(step)), 0)
+    assert list(cache.ordered()) == expected(cache) and len(cache.ordered()) == len(cache.records) > 3 * CHUNK
+    assert max(len(chunk) for chunk in cache._rows) <= 2 * CHUNK
+
+
+def test_the_version_follows_the_changes_applied():
+    cache = CollectionCache()
+    cache.replace(3, [record("a", "2026-01-01")])
+    cache.apply(5, ["a", "b"], [record("a", "2026-01-01", 2), record("b", "2026-01-02")])
+    assert cache.version == 5 and [r["id"] for r in cache.ordered()] == ["a", "b"]
+    cache.apply(4, [], [])  # an older answer never moves it back
+    assert cache.version == 5
+
+
+def test_a_thawed_record_is_a_plain_deep_copy():
+    frozen = freeze({"id": "a", "tags": ["x", {"k": ["v"]}], "nested": {"n": [1, 2]}})
+    thawed = thaw(frozen)
+    assert thawed == {"id": "a", "tags": ["x", {"k": ["v"]}], "nested": {"n": [1, 2]}}
+    thawed["tags"][1]["k"].append("w")
+    assert frozen["tags"][1]["k"] == ("v",)
+
+
+def test_a_record_without_a_usable_creation_time_is_listed_first_not_an_error():
+    cache = CollectionCache()
+    undated, unparsable = freeze({"id": "z", "version": 1}), freeze({"id": "y", "created_at": "?", "version": 1})
+    cache.replace(0, [record("a", "2026-01-01"), undated, unparsable])
+    assert [r["id"] for r in cache.ordered()] == ["y", "z", "a"]
+
+
+def test_the_first_chunk_splits_in_place_among_many():
+    cache = CollectionCache()
+    cache.replace(0, [record(f"r{i:04d}", "2026-06-01") for i in range(1600)])  # 4 chunks
+    for i in range(1200):  # all older: every one lands in the first chunk, which splits
+        cache.written(f"e{i:04d}", record(f"e{i:04d}", "2026-01-01"), 0)
+        if i % 150 == 0:
+            assert list(cache.ordered()) == expected(cache)
+    assert list(cache.ordered()) == expected(cache)
+    assert max(len(chunk) for chunk in cache._rows) <= 2 * CHUNK
+
+
+def test_lists_are_ordered_to_the_millisecond():
+    cache = CollectionCache()
+    cache.replace(0, [record("z", "2026-01-01T00:00:00.002Z"), record("a", "2026-01-01T00:00:00.003Z")])
+    assert [r["id"] for r in cache.ordered()] == ["z", "a"]  # 1 ms apart: time first, not the id

@@ -138,6 +138,35 @@ def test_a_fix_planned_on_an_old_version_is_skipped(data, raw):
     assert backend.repair(unindex_live_record) == "changed"
 
 
+def test_a_unique_entry_taken_over_since_the_verify_is_not_dropped(data, raw):
+    """drop_unique was planned on an entry pointing nowhere; if a record took that value since, the
+    entry names it now and stays (the repair re-checks whom the entry names)."""
+    backend = get_store().backend
+    unique = data["k"].unique("clients", "email")
+    raw.hset(unique, "jeanne@example.com", data["client"])
+    planned = Fix("drop_unique", "clients", "client_ghost", field="email", value="jeanne@example.com")
+    assert backend.repair(planned) == "changed"
+    assert raw.hget(unique, "jeanne@example.com") == data["client"]
+
+
+def test_a_reindex_never_indexes_a_record_that_is_not_there_or_whose_value_is_taken(data, raw):
+    backend, k = get_store().backend, data["k"]
+    ghost = Fix("reindex", "clients", "client_ghost", expected_version=-1, score=1, unique=(("email", "g@x.org"),))
+    assert backend.repair(ghost) == "changed"  # planned with no record: nothing to index
+    assert (
+        raw.zscore(k.index("clients"), "client_ghost") is None
+        and raw.hget(k.unique("clients", "email"), "g@x.org") is None
+    )
+    other = get_store().collection("clients").create({"name": "Other", "email": "other@example.com"})
+    raw.zrem(k.index("clients"), data["client"])
+    taken = Fix(
+        "reindex", "clients", data["client"], expected_version=1, score=1, unique=(("email", "other@example.com"),)
+    )
+    assert backend.repair(taken) == f"conflict: its email belongs to {other['id']}"
+    assert raw.hget(k.unique("clients", "email"), "other@example.com") == other["id"]
+    assert raw.zscore(k.index("clients"), data["client"]) is None  # all or nothing
+
+
 def test_repair_bumps_the_collection_version_so_caches_notice(data, raw):
     clients = get_store().collection("clients")
     clients.all()

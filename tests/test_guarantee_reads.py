@@ -47,3 +47,35 @@ def test_a_single_record_read_from_memory_is_flagged_stale_on_its_own(own_redis_
     with pytest.raises(errors.StorageUnavailable):
         counters.get("counter_unknown")  # nothing in memory: unavailable, not "not found"
     assert stale_served() is False
+
+
+def test_a_record_found_gone_is_never_served_stale_afterwards(own_redis_server, prefix):
+    backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
+    counters = Collection(COUNTERS, backend, stale_reads=True)
+    record = counters.create({"value": 7})
+    kept = counters.create({"value": 8})
+    assert len(counters.all()) == 2  # memory holds both, in list order
+    Collection(COUNTERS, RedisBackend(own_redis_server.url, prefix)).delete(record["id"])  # another process
+    assert counters.get(record["id"]) is None  # found gone...
+    assert record["id"] not in counters.memory()[1]
+    other = counters.create({"value": 9})
+    Collection(COUNTERS, RedisBackend(own_redis_server.url, prefix)).delete(other["id"])
+    with pytest.raises(errors.NotFound):
+        counters.update(other["id"], {"value": 10})  # found gone by a write this time
+    assert other["id"] not in counters.memory()[1]
+    own_redis_server.kill()
+    with pytest.raises(errors.StorageUnavailable):
+        counters.get(record["id"])  # ...so not served from memory once Redis is down
+    assert counters.get(kept["id"])["value"] == 8
+
+
+def test_a_record_deleted_and_created_again_under_its_id_elsewhere_is_served_anew(redis_server, prefix):
+    a = Collection(COUNTERS, RedisBackend(redis_server.url, prefix))
+    b = Collection(COUNTERS, RedisBackend(redis_server.url, prefix))
+    record = a.create({"value": 1})
+    assert ids(a) == {record["id"]}  # warm, at version 1 of the record
+    b.delete(record["id"])
+    again = b.create({"value": 2}, record_id=record["id"], created_at=record["created_at"])  # an import
+    assert again["version"] == 1
+    assert [r["value"] for r in a.all()] == [2]  # same id, same version number: still the new record
+    assert a.get(record["id"])["value"] == 2

@@ -2,7 +2,6 @@
 the jitter bounds (about 0.1 s then 0.3 s), and a real LOADING answer retried, reported as
 unavailable, then served once Redis has loaded its data (redis and REST)."""
 
-import subprocess
 import time
 import types
 
@@ -13,8 +12,8 @@ from storage import errors, retry
 from storage.backends.redis import RedisBackend
 from storage.backends.rest import RestBackend
 from storage.collection import Collection, CollectionSpec
+from tests import loading
 from tests.conftest import need_redis_server
-from tests.redis_server import RedisServer
 from tests.upstash_server import UpstashServer
 
 COUNTERS = CollectionSpec("counters", "counter", "Counter")
@@ -81,6 +80,66 @@ def test_rest_three_attempts_with_progressive_jittered_waits(rest_server, prefix
         backend.close()
 
 
+class Flaky:
+    """A primitive failing transiently `failures` times, then answering; wrapped by the policy at
+    test time (the backends wrap theirs at import)."""
+
+    def __init__(self, failures):
+        self.failures, self.attempt_times = failures, []
+
+    def call(self, name, key):
+        """Answer GET key."""
+        self.attempt_times.append(time.monotonic())
+        if len(self.attempt_times) <= self.failures:
+            raise errors.TransientError(f"down {len(self.attempt_times)}")
+        return f"{name} {key}"
+
+
+def test_the_policy_wraps_any_primitive_the_same_way(waits, caplog):
+    flaky = Flaky(failures=3)
+    call = retry.with_retry(Flaky.call)  # as the backends wrap their methods: self first
+    assert (call.__name__, call.__doc__) == ("call", "Answer GET key.")
+    with caplog.at_level("WARNING", logger="storage"):
+        with pytest.raises(errors.StorageUnavailable, match="^down 3$") as raised:
+            call(flaky, "GET", "k")
+    assert isinstance(raised.value.__cause__, errors.TransientError)
+    check_policy(flaky.attempt_times, waits)
+    assert [r.getMessage() for r in caplog.records] == [
+        "Retrying call GET (attempt 2/3) after: down 1",
+        "Retrying call GET (attempt 3/3) after: down 2",
+        "Giving up call GET after 3 attempts: down 3",
+    ]
+    assert [getattr(r, "fields", {}).get("attempt") for r in caplog.records[:2]] == [2, 3]
+
+
+@pytest.mark.parametrize("end", [0, 1])
+def test_the_jitter_spans_plus_or_minus_a_fifth_of_each_delay(waits, monkeypatch, end):
+    # random.uniform pinned to one end of its range: the waits are exactly that end of each band
+    asked = []
+    monkeypatch.setattr(retry.random, "uniform", lambda a, b: asked.append((a, b)) or (a, b)[end])
+    with pytest.raises(errors.StorageUnavailable):
+        retry.with_retry(Flaky.call)(Flaky(failures=3), "GET", "k")
+    assert asked == [JITTER, JITTER]
+    assert waits == pytest.approx([delay * JITTER[end] for delay in retry.DELAYS])
+
+
+def test_a_primitive_that_recovers_is_answered_and_a_key_alone_is_not_named(waits, caplog):
+    flaky = Flaky(failures=1)
+
+    def one(key):
+        return flaky.call("GET", key)
+
+    with caplog.at_level("WARNING", logger="storage"):
+        assert retry.with_retry(Flaky.call)(flaky, "GET", key="k") == "GET k"
+        flaky.attempt_times.clear()
+        assert retry.with_retry(one)("k") == "GET k"
+    assert len(waits) == 2
+    assert [r.getMessage() for r in caplog.records] == [
+        "Retrying call GET (attempt 2/3) after: down 1",
+        "Retrying one (attempt 2/3) after: down 1",
+    ]
+
+
 def test_a_permanent_error_is_not_retried(redis_server, prefix, waits):
     backend = RedisBackend(redis_server.url, prefix)
     with pytest.raises(errors.CommandError):
@@ -89,72 +148,44 @@ def test_a_permanent_error_is_not_retried(redis_server, prefix, waits):
 
 
 # --- a real LOADING answer -------------------------------------------------------------------------
-# redis-server 7.0 loading its RDB at startup answers clients only now and then (a reply can take
-# seconds), so the storage calls use a long socket timeout and every attempt's outcome is recorded:
-# each LOADING answer must be followed by another attempt (retried, never a CommandError), and the
-# data must be served once loading ends.
+# tests/loading.py holds a restarted redis-server in LOADING until the test ends the window, each
+# LOADING answer coming within milliseconds: a call made inside the window meets LOADING on all
+# three attempts (no timeout, no refused connection), and the data is served once the window ends.
 
 
 @pytest.fixture
 def loading_redis():
-    """A redis-server that, once restarted, loads 20,000 keys of 1 kB at 150 us each (seconds)."""
     need_redis_server()
-    server = RedisServer("--key-load-delay", "150", "--loading-process-events-interval-bytes", "1024").start()
+    server = loading.loading_server()
     yield server
     server.close()
 
 
-def restart_loading(server):
-    server.client().execute_command("DEBUG", "POPULATE", "20000", "filler", "1000")
-    server.client().save()
-    server.kill()
-    server.process = subprocess.Popen(server.args(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def recording(outcomes, call):
-    def recorded(*args, **kwargs):
-        try:
-            result = call(*args, **kwargs)
-        except Exception as exc:
-            outcomes.append(str(exc))
-            raise
-        outcomes.append("answered")
-        return result
-
-    return recorded
-
-
 @pytest.mark.parametrize("kind", ["redis", "rest"])
-def test_a_real_loading_answer_is_retried_then_served_once_loaded(loading_redis, prefix, kind):
+def test_a_real_loading_answer_is_retried_then_unavailable_then_served_once_loaded(loading_redis, prefix, kind, waits):
     rest = UpstashServer(loading_redis.port).start() if kind == "rest" else None
     if kind == "rest":
-        backend = RestBackend(rest.url, rest.token, prefix, timeout=15, connect_timeout=15)
+        backend = RestBackend(rest.url, rest.token, prefix, timeout=5, connect_timeout=5)
     else:
-        backend = RedisBackend(loading_redis.url, prefix, socket_timeout=15, connect_timeout=15)
+        backend = RedisBackend(loading_redis.url, prefix, socket_timeout=5, connect_timeout=5)
     counters = Collection(COUNTERS, backend)
-    outcomes = []
     try:
         record = counters.create({"value": 5})
-        if kind == "rest":
-            backend._send = recording(outcomes, backend._send)
-        else:
-            backend.client.execute_command = recording(outcomes, backend.client.execute_command)
-        restart_loading(loading_redis)
-        deadline = time.monotonic() + LOAD_DEADLINE
-        unavailable = 0
-        while True:
-            try:
-                served = counters.get(record["id"])
-                break
-            except errors.StorageUnavailable:
-                unavailable += 1  # 3 attempts failed: what the API answers with 503 + Retry-After
-                assert time.monotonic() < deadline, "Redis never finished loading"
-        loading = [i for i, o in enumerate(outcomes) if "LOADING" in o or "loading the dataset" in o]
-        assert loading, f"no LOADING answer was seen: the test proves nothing ({outcomes})"
-        assert all(i + 1 < len(outcomes) for i in loading)  # every LOADING answer was followed by an attempt
+        outcomes = loading.record_outcomes(backend)
+        loading.restart_loading(loading_redis)
+        with pytest.raises(errors.StorageUnavailable):  # drops the connections the restart broke
+            counters.get(record["id"])
+        outcomes.clear()
+        waits.clear()
+        with pytest.raises(errors.StorageUnavailable, match="LOADING|loading"):
+            counters.get(record["id"])
+        assert len(outcomes) == 3 and all(loading.is_loading(o) for o in outcomes), outcomes
+        assert len(waits) == 2  # retried twice, with the policy's waits, then reported unavailable
+        loading.finish_loading(loading_redis)
+        served = counters.get(record["id"])
         assert outcomes[-1] == "answered"
         assert (served["value"], served["version"]) == (5, 1)  # the data back, served once loaded
-        assert loading_redis.client().dbsize() > 20_000
+        assert loading_redis.client().dbsize() > loading.KEYS  # the filler keys and ours, all loaded
     finally:
         backend.close()
         if rest is not None:

@@ -155,3 +155,17 @@ def test_rest_a_lost_reply_of_the_script_call_itself_is_applied_once(rest_server
     raw = redis_server.client()
     assert int(raw.get(f"{{{prefix}}}:counters:version")) == 2  # one bump: applied once
     assert json.loads(raw.get(f"{{{prefix}}}:counters:{record['id']}"))["value"] == 1
+
+
+def test_a_retry_that_finds_its_write_applied_touches_the_operation_id(two_clients):
+    """The retry's reply comes from the operation id's record, and the script touches that key:
+    the retry is a write of its own (so a WAIT after it covers the original write too)."""
+    ours, theirs = two_clients
+    record = ours.create({"value": 0})
+    write = ours.build_write("update", record["id"], {"value": 1}, expected_version=1, updated_at=record["updated_at"])
+    first = ours.backend.write(write)
+    op_key = theirs.backend.keys.op(write.op_id)
+    ttl = theirs.backend.client.ttl(op_key)
+    theirs.backend.client.expire(op_key, 5)
+    assert ours.backend.write(write) == first
+    assert theirs.backend.client.ttl(op_key) > 5 and ttl > 5  # the retry set the key's lifetime again

@@ -65,7 +65,9 @@ def test_update_bumps_version_and_keeps_created_at(clients):
     updated = clients.update(created["id"], client_fields(name="Jeanne Martin"), expected_version=1)
     assert updated["version"] == 2 and updated["name"] == "Jeanne Martin"
     assert updated["created_at"] == created["created_at"]
+    assert updated["updated_at"] > created["updated_at"]  # stamped now, ISO text (sorts as time)
     assert clients.get(created["id"])["version"] == 2
+    assert clients.get(created["id"])["updated_at"] == updated["updated_at"]
 
 
 def test_stale_version_is_a_conflict_and_changes_nothing(clients):
@@ -124,9 +126,36 @@ def test_session_needs_an_existing_client(clients, sessions):
     with pytest.raises(errors.ReferenceViolation) as caught:
         sessions.create(session_fields("client_01HZZZZZZZZZZZZZZZZZZZZZZZ"))
     assert caught.value.field == "client_id"
-    with pytest.raises(errors.ReferenceViolation):
+    with pytest.raises(errors.ReferenceViolation) as invalid:
         sessions.create(session_fields("not a valid id"))
+    assert (invalid.value.collection, invalid.value.field, invalid.value.value) == (
+        "sessions",
+        "client_id",
+        "not a valid id",
+    )
     assert sessions.all() == () and sessions.count() == 0
+
+
+def test_a_session_moved_to_a_missing_client_is_refused(clients, sessions):
+    client = clients.create(client_fields())
+    session = sessions.create(session_fields(client["id"]))
+    with pytest.raises(errors.ReferenceViolation) as caught:
+        sessions.update(session["id"], session_fields("client_01HZZZZZZZZZZZZZZZZZZZZZZZ"))
+    assert caught.value.field == "client_id"
+    assert sessions.get(session["id"])["client_id"] == client["id"]
+
+
+def test_our_own_acknowledged_writes_advance_the_cache_without_a_refetch(store):
+    one = Collection(CLIENTS, store.backend)
+    one.all()  # warm
+    record = one.create(client_fields())
+    assert one.cache.version == store.backend.version("clients") == 1
+    one.update(record["id"], client_fields(name="Renamed"))
+    assert one.cache.version == store.backend.version("clients") == 2
+    assert [r["name"] for r in one.all()] == ["Renamed"]  # served from memory: our update is in it
+    one.delete(record["id"])
+    assert one.cache.version == store.backend.version("clients") == 3
+    assert one.all() == ()  # and our delete
 
 
 def test_client_with_sessions_is_not_deleted_without_cascade(clients, sessions):
@@ -168,6 +197,10 @@ def test_impossible_ids_are_not_found_without_a_round_trip(store, clients):
     probe = Collection(CLIENTS, counting)
     for bad in ("", "a" * 65, "../etc", "x*", "a:b", "{app}", "a b", "é", None, 42):
         assert probe.get(bad) is None
+    for write in (lambda: probe.update("a b", client_fields()), lambda: probe.delete("a b")):
+        with pytest.raises(errors.NotFound) as caught:
+            write()
+        assert (caught.value.collection, caught.value.record_id) == ("clients", "a b")
     assert counting.calls == []
 
 
@@ -223,6 +256,7 @@ def test_trimmed_change_log_makes_an_old_cache_reload(store, monkeypatch):
         writer.create(client_fields(name=f"C{i}"))
     changes = store.backend.changes_since("clients", 0)
     assert changes.floor > 1
+    assert len(changes.ids) <= 3 + 1  # the log itself is trimmed: bounded, not only floored
     listed = reader.all()
     assert {r["name"] for r in listed} == {f"C{i}" for i in range(8)}
 
@@ -264,6 +298,17 @@ def test_cached_records_cannot_be_modified_by_callers(clients):
 def test_import_keeps_ids_and_creation_time(clients):
     record = clients.create(client_fields(), record_id="client_IMPORTED", created_at="2020-01-02T03:04:05.000000Z")
     assert record["id"] == "client_IMPORTED" and record["created_at"] == "2020-01-02T03:04:05.000000Z"
+    restored = clients.create(
+        client_fields(name="Restored"),
+        record_id="client_RESTORED",
+        created_at="2021-01-01T00:00:00.000000Z",
+        updated_at="2022-02-02T00:00:00.000000Z",
+        version=4,
+    )
+    assert (restored["updated_at"], restored["version"]) == ("2022-02-02T00:00:00.000000Z", 4)
+    assert dict(clients.get("client_RESTORED")) == dict(restored)
+    with pytest.raises(ValueError, match="^invalid record id 'not an id!'$"):
+        clients.create(client_fields(), record_id="not an id!")
     with pytest.raises(errors.AlreadyExists):
         clients.create(client_fields(), record_id="client_IMPORTED")
 

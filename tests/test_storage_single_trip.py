@@ -6,8 +6,10 @@ import json
 import pytest
 
 from storage import errors
+from storage.cache import epoch_ms
 from storage.collection import Collection, CollectionSpec
 from storage.document import document, head
+from storage.store import dependents_of
 
 from .test_storage_contract import client_fields, session_fields
 
@@ -82,6 +84,83 @@ def test_a_stored_unique_value_only_python_can_normalise_is_released(clients):
     second = clients.create(client_fields(name="Second", email="ÉCOLE@example.org"))
     clients.delete(second["id"])
     assert clients.create(client_fields(name="Free again", email="école@example.org"))["version"] == 1
+
+
+@pytest.mark.parametrize("stored", ["", None, "ÉCOLE@example.org"])
+def test_the_script_finds_the_stored_unique_value_without_asking_python(clients, monkeypatch, stored):
+    # empty / null: nothing indexed; unchanged: the new value's own form, whatever Lua can't lower-case
+    record = clients.create(client_fields(email=stored))
+    calls = spy(monkeypatch, clients.backend)
+    new = "ÉCOLE@example.org" if stored else "new@example.org"
+    clients.update(record["id"], client_fields(name="Renamed", email=new))
+    assert [c for c in calls if c in READS or c == "write"] == ["write"]  # one trip: nothing asked
+
+
+def test_a_unique_value_cleared_to_null_is_released(clients):
+    record = clients.create(client_fields(email="XXXX"))
+    clients.update(record["id"], client_fields(email=None))
+    assert clients.create(client_fields(name="Takes it", email="xxxx"))["version"] == 1
+
+
+def test_an_old_unique_entry_naming_another_record_is_left_to_it(redis_store):
+    clients = redis_store.collection("clients")
+    backend = redis_store.backend
+    a = clients.create(client_fields(email="a@example.org"))
+    b = clients.create(client_fields(name="B", email="b@example.org"))
+    unique = backend.keys.unique("clients", "email")
+    backend.client.hset(unique, "a@example.org", b["id"])  # an index that already disagrees
+    clients.update(a["id"], client_fields(email="moved@example.org"))
+    assert backend.client.hget(unique, "a@example.org") == b["id"]  # not ours to free
+    assert backend.client.hget(unique, "moved@example.org") == a["id"]
+
+
+def test_sort_indexes_follow_deletes_and_a_new_collection_is_born_sorted(redis_store):
+    backend, keys = redis_store.backend, redis_store.backend.keys
+    clients, sessions = redis_store.collection("clients"), redis_store.collection("sessions")
+    client = clients.create(client_fields())
+    first = sessions.create(session_fields(client["id"]))
+    assert backend.client.hget(keys.meta(), "sorted:sessions:starts_at") == "1"  # complete from birth
+    second = sessions.create(session_fields(client["id"]))
+    sort = keys.sort("sessions", "starts_at")
+    assert backend.client.zscore(sort, first["id"]) is not None
+    sessions.delete(first["id"])
+    assert backend.client.zscore(sort, first["id"]) is None
+    undated = sessions.create(session_fields(client["id"], starts_at=None))  # not in the sort index
+    assert backend.client.zscore(sort, undated["id"]) is None
+    index = keys.index("sessions")
+    assert backend.client.zscore(index, second["id"]) == epoch_ms(second["created_at"])  # creation order
+    clients.delete(client["id"], cascade=True)
+    assert backend.client.zcard(sort) == 0 and second["id"]
+
+
+PEOPLE = CollectionSpec("people", "person", "Person")
+MEETINGS = CollectionSpec("meetings", "meeting", "Meeting", references={"host_id": "people", "guest_id": "people"})
+
+
+def test_a_cascade_removes_each_dependent_from_every_index_it_was_in(redis_store):
+    """A dependent found through one reference leaves its other reference's set too, its record,
+    its list index and the change log (so every cache notices); one dependent alone already
+    blocks a delete without cascade."""
+    backend = redis_store.backend
+    people = Collection(PEOPLE, backend, dependents=dependents_of("people", [PEOPLE, MEETINGS]))
+    meetings = Collection(MEETINGS, backend)
+    host, guest = people.create({"name": "Host"}), people.create({"name": "Guest"})
+    meeting = meetings.create({"host_id": host["id"], "guest_id": guest["id"]})
+    assert [m["id"] for m in meetings.all()] == [meeting["id"]]  # a warm cache of the dependents
+    with pytest.raises(errors.DependentsExist) as caught:
+        people.delete(host["id"])
+    assert caught.value.count == 1
+    hosted = backend.keys.by("meetings", "host_id", host["id"])
+    backend.client.sadd(hosted, "meeting_ghost")  # a set member whose record is gone
+    assert people.delete(host["id"], cascade=True).cascaded == 1
+    assert backend.client.exists(hosted) == 0  # the deleted record's set goes, ghosts and all
+    assert backend.get("meetings", meeting["id"]) is None
+    assert backend.count("meetings") == 0
+    assert backend.ids_by("meetings", "host_id", host["id"]) == []
+    assert backend.ids_by("meetings", "guest_id", guest["id"]) == []  # found through host_id
+    assert meetings.all() == ()  # the change log named it: the warm cache dropped it
+    alone = meetings.create({"host_id": guest["id"], "guest_id": None})  # an empty reference names nothing
+    assert backend.ids_by("meetings", "host_id", guest["id"]) == [alone["id"]]
 
 
 def test_an_update_of_a_missing_or_impossible_id_is_not_found(clients):

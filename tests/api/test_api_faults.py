@@ -10,6 +10,7 @@ import time
 import pytest
 
 from storage.backends.redis import RedisBackend
+from storage.backends.rest import RestBackend
 from tests.api.conftest import ALL_PERMS
 from tests.api.helpers import new_client
 from tests.fault_proxy import FAULTS, SLACK, FaultProxy, failure_bound
@@ -20,6 +21,9 @@ FAILURE_BOUND = failure_bound(TIMEOUT)
 # Latency "below the timeout" must stay below it on a busy machine: a reply waits for the request's
 # delay and its own (2 x 0.05 s), so that fault runs with a socket timeout 5 x that wait.
 BELOW_TIMEOUT = 5 * 2 * dict(FAULTS)["latency_below_timeout"]["delay"]
+# LOADING answers come within milliseconds (tests/loading.py): a timeout far above that, so that
+# no attempt of the loading test can end in a timeout instead of a LOADING answer on a busy machine.
+LOADING_TIMEOUT = 5
 TALLY = {"faults": 0, "requests": 0, "by_status": {}}
 
 
@@ -169,55 +173,57 @@ def test_client_pause_write_gives_503_for_writes_reads_still_served(own_redis_se
     record("api_client_pause", statuses=list(statuses), writes_applied_after_unpause=applied - 1)
 
 
-def test_loading_at_startup_gives_503_then_the_data_with_nothing_applied_meanwhile(prefix, use_store, editor):
-    import subprocess
-
+@pytest.mark.parametrize("kind", ["redis", "rest"])
+def test_loading_at_startup_gives_503_then_the_data_with_nothing_applied_meanwhile(prefix, use_store, editor, kind):
+    """Redis held in LOADING (tests/loading.py): a write answers 503 + Retry-After after three
+    attempts that each met LOADING (not a timeout: the attempts are recorded), a read answers from
+    memory flagged stale or 503, nothing is written meanwhile, and the data is served once loaded."""
+    from tests import loading
     from tests.conftest import need_redis_server
-    from tests.redis_server import RedisServer
+    from tests.upstash_server import UpstashServer
 
     need_redis_server()
-    # 20,000 filler keys, loaded at 150 us each: seconds of LOADING, answered every 1 kB
-    server = RedisServer("--key-load-delay", "150", "--loading-process-events-interval-bytes", "1024").start()
+    server = loading.loading_server()
+    rest = UpstashServer(server.port).start() if kind == "rest" else None
     try:
-        store_on(use_store, server.port, prefix)
+        if kind == "rest":
+            backend = RestBackend(
+                rest.url, rest.token, prefix, timeout=LOADING_TIMEOUT, connect_timeout=LOADING_TIMEOUT
+            )
+        else:
+            url = f"redis://127.0.0.1:{server.port}/0"
+            backend = RedisBackend(url, prefix, socket_timeout=LOADING_TIMEOUT, connect_timeout=LOADING_TIMEOUT)
+        use_store(backend, stale_reads=True)  # production's setting
         client = new_client(editor)
-        server.client().execute_command("DEBUG", "POPULATE", "20000", "filler")
-        server.client().save()
-        server.kill()
-        server.process = subprocess.Popen(server.args(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"/api/clients/{client['id']}/"
-        statuses, refused_writes, applied = [], 0, 0
-        while not statuses or statuses[-1] != "fresh":
-            assert len(statuses) < 200, "Redis never finished loading"
-            response, elapsed = timed(lambda: editor.get(url))
-            check_answer("loading", "GET", response, elapsed, FAILURE_BOUND)
-            stale = response.status_code == 503 or response.get("X-Storage-Stale") == "true"
-            statuses.append("stale" if response.status_code == 200 and stale else response.status_code)
-            statuses[-1] = "fresh" if not stale else statuses[-1]
-            if stale:  # memory served (flagged) or 503: Redis is still loading
-                patch, elapsed = timed(
-                    lambda: editor.patch(
-                        url, {"notes": "x"}, content_type="application/json", headers={"If-Match": '"1"'}
-                    )
-                )
-                check_answer("loading", "PATCH", patch, elapsed, 2 * FAILURE_BOUND)
-                assert patch.status_code in (503, 200)  # 200: loading ended just before it
-                refused_writes += patch.status_code == 503
-                applied += patch.status_code == 200
-        loaded = editor.get(url).json()
-        assert refused_writes  # LOADING was seen: reads served stale (flagged) or 503, writes 503
-        assert loaded["name"] == client["name"]
-        assert loaded["version"] == 1 + applied  # the refused writes left nothing, none applied twice
-        assert (loaded["notes"] == "x") == bool(applied)
-        assert server.client().dbsize() > 20_000
-        record(
-            "api_loading",
-            reads=len(statuses),
-            reads_stale=statuses.count("stale"),
-            reads_503=statuses.count(503),
-            writes_503=refused_writes,
+        assert editor.get(url).status_code == 200  # in memory, as a running API has it
+        outcomes = loading.record_outcomes(backend)
+        loading.restart_loading(server)
+        patch = lambda: editor.patch(  # noqa: E731
+            url, {"notes": "x"}, content_type="application/json", headers={"If-Match": '"1"'}
         )
+        assert patch().status_code == 503  # this first call also drops the connections the restart broke
+        outcomes.clear()
+        refused, elapsed = timed(patch)
+        check_answer("loading", "PATCH", refused, elapsed, failure_bound(LOADING_TIMEOUT))
+        assert refused.status_code == 503 and int(refused["Retry-After"]) > 0
+        # each storage call the PATCH made had its 3 attempts, every one answered LOADING
+        assert outcomes and len(outcomes) % 3 == 0 and all(loading.is_loading(o) for o in outcomes), outcomes
+        read, elapsed = timed(lambda: editor.get(url))
+        check_answer("loading", "GET", read, elapsed, failure_bound(LOADING_TIMEOUT))
+        read_stale = read.status_code == 200 and read["X-Storage-Stale"] == "true"
+        assert read.status_code == 503 or read_stale, (read.status_code, dict(read.headers))
+        loading.finish_loading(server)
+        loaded = editor.get(url)
+        assert loaded.status_code == 200 and loaded.get("X-Storage-Stale") != "true"
+        assert (loaded.json()["name"], loaded.json()["version"]) == (client["name"], 1)  # nothing applied
+        assert patch().status_code == 200  # served again, writes too
+        assert editor.get(url).json()["version"] == 2
+        assert server.client().dbsize() > loading.KEYS
+        record(f"api_loading_{kind}", write_503_after_loading_answers=len(outcomes), read_stale=read_stale)
     finally:
+        if rest is not None:
+            rest.close()
         server.close()
 
 

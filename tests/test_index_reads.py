@@ -1,0 +1,119 @@
+"""The index reads of a large collection, at backend and model level: empty windows, reference sets
+read whole and fresh, the sort fill's version check, Snapshot's sequence behaviour, and the round
+trips of an unchanged reference-set query (mutation testing found these unpinned)."""
+
+import json
+
+import pytest
+
+from clients.models import Client
+from sessions_app.models import Session
+from storage.snapshot import Snapshot
+from storage.store import Store, get_store
+from tests.test_bounded_cache import CAP, fresh_process, ids, list_page, make_clients
+from tests.test_storage_contract import CountingBackend, session_fields
+
+
+@pytest.fixture
+def small(store):
+    """The contract store (every backend) with a cache of CAP records per collection."""
+    store.max_records = CAP
+    return store
+
+
+def test_an_empty_window_reads_no_records(small):
+    make_clients(3)
+    backend = get_store().backend
+    for reverse in (False, True):
+        page = backend.page("clients", 0, 0, reverse)
+        assert (page.total, page.ids) == (3, ())
+    assert list(Client.objects.all()[0:0]) == []
+
+
+def test_a_reference_set_read_again_after_another_process_wrote_has_the_new_record(small):
+    clients = make_clients(8)
+    sessions = get_store().collection("sessions")
+    for i in range(7):
+        sessions.create(session_fields(clients[0]["id"], f"Mine {i}"))
+    fresh_process(small)
+    assert Session.objects.filter(client_id=clients[0]["id"]).count() == 7
+    writer = Store(small.backend, max_records=small.max_records).collection("sessions")
+    added = writer.create(session_fields(clients[0]["id"], "Added elsewhere"))
+    assert added["id"] in ids(Session.objects.filter(client_id=clients[0]["id"]))  # not a memo of the old set
+
+
+@pytest.fixture(params=["redis", "rest"])
+def command_backend(request, prefix):
+    from tests.conftest import make_backend
+
+    server = request.getfixturevalue("redis_server")
+    rest = request.getfixturevalue("rest_server") if request.param == "rest" else None
+    backend = make_backend(request.param, prefix, redis_server=server, rest_server=rest)
+    yield backend
+    backend.close()
+
+
+def raw_records(backend, collection, docs):
+    """Records written straight to Redis (a bulk load), each a {"id", "version", ...} document."""
+    backend.pipeline([("SET", backend.keys.record(collection, d["id"]), json.dumps(d)) for d in docs])
+
+
+def test_a_reference_set_larger_than_one_read_chunk_is_read_whole(command_backend):
+    docs = [{"id": f"session_{i:05d}", "version": 1, "client_id": "client_x"} for i in range(2500)]
+    raw_records(command_backend, "sessions", docs)
+    by = command_backend.keys.by("sessions", "client_id", "client_x")
+    command_backend.pipeline([("SADD", by, *[d["id"] for d in docs])])
+    page = command_backend.members("sessions", "client_id", "client_x")
+    assert page.total == 2500 and None not in page.texts
+    assert sorted(json.loads(t)["id"] for t in page.texts) == sorted(page.ids)
+
+
+def test_the_sort_fill_places_only_records_still_at_their_planned_version(command_backend):
+    raw_records(command_backend, "sessions", [{"id": "session_a", "version": 2}, {"id": "session_b", "version": 1}])
+    sort = command_backend.keys.sort("sessions", "starts_at")
+    command_backend.call("ZADD", sort, 5, "session_b")
+    placed = command_backend.fill_sort(
+        "sessions",
+        "starts_at",
+        [("session_a", 1, 10), ("session_b", 1, None), ("session_gone", 1, 20)],  # a is at 2 now
+    )
+    assert placed == 1
+    assert command_backend.call("ZRANGE", sort, 0, -1) == []  # b has no starts_at: out; a: left to its writer
+
+
+def test_snapshot_slices_and_reversal_match_a_plain_tuple():
+    rows = tuple(range(23))
+    for cut in ((), (5,), (4, 9, 16), (1, 2, 3, 22)):
+        bounds = (0, *cut, len(rows))
+        snapshot = Snapshot([rows[a:b] for a, b in zip(bounds, bounds[1:], strict=False)])
+        assert tuple(reversed(snapshot)) == tuple(reversed(rows))
+        for start in (None, 0, 3, 5, 9, 22, -4):
+            for stop in (None, 0, 4, 5, 9, 16, 23, 30, -1):
+                for step in (None, 1, 2, 3, -1, -2):
+                    assert snapshot[start:stop:step] == rows[start:stop:step], (cut, start, stop, step)
+
+
+def test_an_unchanged_reference_set_query_costs_one_round_trip(small):
+    clients = make_clients(8)
+    sessions = get_store().collection("sessions")
+    for i in range(7):
+        sessions.create(session_fields(clients[0]["id"], f"Mine {i}"))
+    counting = CountingBackend(small.backend)
+    fresh_process(small, counting)
+    get_store().collection("sessions").results.max_records = 100  # room for this query's count and page
+    list_page(Session.objects.filter(client_id=clients[0]["id"]), 0, 3)  # warm
+    counting.calls.clear()
+    count, page = list_page(Session.objects.filter(client_id=clients[0]["id"]), 0, 3)
+    assert (count, len(page)) == (7, 3)
+    assert [name for name, *_ in counting.calls] == ["size"]  # memoised at the set's version
+
+
+def test_snapshot_indexes_and_equality_are_those_of_a_sequence():
+    rows = tuple(range(7))
+    snapshot = Snapshot([rows[:3], rows[3:]])
+    assert [snapshot[i] for i in range(-7, 7)] == [rows[i] for i in range(-7, 7)]
+    for outside in (7, -8):
+        with pytest.raises(IndexError):
+            snapshot[outside]
+    assert snapshot == rows and snapshot != rows[:6] and snapshot != (*rows[:6], 99)
+    assert Snapshot([(1, 2)]) != (1, 3) and Snapshot([(1, 2)]) != (1, 2, 3)
