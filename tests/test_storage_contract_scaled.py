@@ -5,6 +5,7 @@ import pytest
 
 from storage.backends.redis import RedisBackend
 from tests.test_storage_contract import *  # noqa: F403 - the same tests, on this module's `store`
+from tests.test_storage_contract_writes import *  # noqa: F403
 
 
 @pytest.fixture(params=["cluster", "sentinel", "sentinel-wait1"])

@@ -98,17 +98,11 @@ class StorageQuerySet(DerivedValues):
                 self._resolve(name.lstrip("-"))
         return self._clone(ordering=fields)
 
-    @property
-    def ordered(self):
-        return True
-
-    @property
-    def db(self):
-        return "default"
+    ordered = True  # what Django's paginator checks
+    db = "default"
 
     def count(self):
-        # Evaluated like a page, so that count() then a slice (a paginated list) share one
-        # snapshot: one version round trip per list request.
+        # count() then a slice (a paginated list) share one evaluation: one version round trip
         if self._indexed():
             return indexed.count(self, self.model.storage())
         start, stop = self._window
@@ -118,9 +112,8 @@ class StorageQuerySet(DerivedValues):
         return self.count() > 0
 
     def version_seen(self):
-        """The collection version this queryset's evaluation read (evaluating it if needed: the
-        one round trip). Its count and slices are of that version or newer, never older: the key
-        for anything derived from them (the API's list-response cache and list ETags)."""
+        """The collection version this queryset read (its one round trip): its count and slices are
+        of that version or newer, the key of what derives from them (list-response cache, ETags)."""
         self._read_source()
         return self._version
 

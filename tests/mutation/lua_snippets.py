@@ -1,0 +1,242 @@
+"""The hand mutations of the Lua scripts: (script, exact original snippet, replacement, the tests
+that must fail), run one at a time by tests/mutation/lua_mutants.py."""
+
+# The Lua runs only on redis and rest (a real redis-server behind tests/upstash_server.py); the
+# other backends and the slow multi-node topologies are deselected to keep one mutant under a minute.
+KEEP = ["-k", "not fakeredis and not jsonfile and not cluster and not sentinel"]
+WRITES = "tests/test_guarantee_writes.py"
+CONTRACT = "tests/test_storage_contract.py"
+SINGLE = "tests/test_storage_single_trip.py"
+CACHE = "tests/test_guarantee_reads.py"
+BOUNDED = ["tests/test_bounded_cache.py", "tests/test_index_reads.py", "tests/test_sort_index.py"]
+LOST = "tests/test_storage_redis.py::test_a_write_whose_reply_is_lost_is_applied_once"
+REST_LOST = "tests/test_guarantee_writes.py::test_rest_a_lost_reply_of_the_script_call_itself_is_applied_once"
+TRIM = "tests/test_storage_contract.py::test_trimmed_change_log_makes_an_old_cache_reload"
+REPAIR = "tests/test_diagnostics_verify.py"
+INSPECT = "tests/test_storage_inspect_contract.py"
+ROW = [CONTRACT, SINGLE]  # the record and its unique / reference / sort indexes
+SORT = ["tests/test_sort_index.py::test_the_sort_index_serves_the_default_session_order", SINGLE, *BOUNDED]
+FILL = [
+    "tests/test_sort_index.py::test_build_indexes_upgrades_data_written_before_sort_indexes",
+    "tests/test_sort_index.py::test_an_interrupted_build_resumes_from_its_cursor",
+    "tests/test_index_reads.py::test_the_sort_fill_places_only_records_still_at_their_planned_version",
+]
+FIX = [REPAIR, INSPECT]
+
+# (script, exact original snippet, replacement, tests): every comparison and every write.
+MUTANTS = [
+    # prelude: the operation-id lookup and record
+    ("prelude.lua", "local done = redis.call('GET', KEYS[6])", "local done = false", [LOST, REST_LOST]),
+    ("prelude.lua", "  redis.call('EXPIRE', KEYS[6], spec.op_ttl)\n", "", [LOST, REST_LOST, WRITES]),
+    ("prelude.lua", "redis.call('SET', KEYS[6], cjson.encode(result), 'EX', spec.op_ttl)", "", [LOST, REST_LOST]),
+    # prelude: the collection version and change log
+    (
+        "prelude.lua",
+        "local version = redis.call('INCR', key(collection, 'version'))",
+        "local version = tonumber(redis.call('GET', key(collection, 'version')) or 0)",
+        [CONTRACT, CACHE],
+    ),
+    ("prelude.lua", "redis.call('ZADD', changes, version, id)", "", [CONTRACT, CACHE]),
+    (
+        "prelude.lua",
+        "if size > spec.changes_max + spec.changes_slack then",
+        "if size < spec.changes_max + spec.changes_slack then",
+        [CONTRACT],
+    ),
+    ("prelude.lua", "if size > spec.changes_max + spec.changes_slack then", "if false then", [TRIM]),
+    ("prelude.lua", "redis.call('ZREMRANGEBYRANK', changes, 0, drop - 1)", "", [TRIM, CONTRACT]),
+    ("prelude.lua", "redis.call('HSET', KEYS[5], 'floor:' .. collection, last[2])", "", [TRIM, CONTRACT]),
+    # prelude: the stored unique value a record is indexed under
+    ("prelude.lua", "if raw == nil or raw == cjson.null or raw == '' then", "if raw == nil then", ROW),
+    ("prelude.lua", "if raw == u[3] then", "if false then", ROW),
+    ("prelude.lua", "if given and given[1] == raw then", "if false then", ROW),
+    (
+        "prelude.lua",
+        "if candidate ~= '' and redis.call('HGET', hash, candidate) == spec.id then",
+        "if candidate ~= '' and redis.call('HGET', hash, candidate) ~= spec.id then",
+        ROW,
+    ),
+    ("prelude.lua", "if old == nil then", "if false then", ROW),
+    # prelude: unique and reference checks
+    ("prelude.lua", "if u[3] ~= '' then\n      local owner", "if false then\n      local owner", [CONTRACT]),
+    ("prelude.lua", "if owner and owner ~= id then", "if owner and owner == id then", [CONTRACT]),
+    (
+        "prelude.lua",
+        "if r[3] ~= '' and redis.call('EXISTS', key(r[2], r[3])) == 0 then",
+        "if r[3] ~= '' and redis.call('EXISTS', key(r[2], r[3])) == 1 then",
+        [CONTRACT],
+    ),
+    # prelude: sort, unique and reference indexes
+    ("prelude.lua", "if o[2] ~= '' then", "if o[2] == '' then", SORT),
+    ("prelude.lua", "redis.call('ZADD', key(coll, 'sort', o[1]), o[2], id)", "", SORT),
+    ("prelude.lua", "redis.call('ZREM', key(coll, 'sort', o[1]), id)", "", SORT),
+    (
+        "prelude.lua",
+        "if u[2] ~= '' and u[2] ~= u[3] and redis.call('HGET', hash, u[2]) == id then",
+        "if false then",
+        ROW,
+    ),
+    (
+        "prelude.lua",
+        "if u[2] ~= '' and u[2] ~= u[3] and redis.call('HGET', hash, u[2]) == id then",
+        "if u[2] ~= '' and u[2] ~= u[3] then",
+        ROW,
+    ),
+    ("prelude.lua", "redis.call('HDEL', hash, u[2])", "", ROW),
+    (
+        "prelude.lua",
+        "if u[3] ~= '' then\n      redis.call('HSET', hash, u[3], id)",
+        "if false then\n      redis.call('HSET', hash, u[3], id)",
+        ROW,
+    ),
+    ("prelude.lua", "if b[2] ~= '' and b[2] ~= b[3] then", "if false then", ROW),
+    ("prelude.lua", "redis.call('SREM', key(coll, 'by', b[1], b[2]), id)", "", ROW),
+    ("prelude.lua", "if b[3] ~= '' then", "if false then", ROW),
+    ("prelude.lua", "redis.call('SADD', key(coll, 'by', b[1], b[3]), id)", "", ROW),
+    # create
+    ("create.lua", "if redis.call('EXISTS', KEYS[1]) == 1 then", "if redis.call('EXISTS', KEYS[1]) == 2 then", ROW),
+    (
+        "create.lua",
+        "local problem = check_unique(spec.id, unique) or check_refs()",
+        "local problem = check_refs()",
+        ROW,
+    ),
+    (
+        "create.lua",
+        "local problem = check_unique(spec.id, unique) or check_refs()",
+        "local problem = check_unique(spec.id, unique)",
+        ROW,
+    ),
+    ("create.lua", "if problem then", "if false then", ROW),
+    ("create.lua", "redis.call('SET', KEYS[1], ARGV[2])", "", ROW),
+    ("create.lua", "redis.call('ZADD', KEYS[2], spec.created_ms, spec.id)", "", ROW),
+    ("create.lua", "apply_indexes(spec.id, unique, by)", "", ROW),
+    ("create.lua", "if version == 1 then", "if false then", SORT),
+    ("create.lua", "redis.call('HSET', KEYS[5], 'sorted:' .. coll .. ':' .. o[1], '1')", "", SORT),
+    ("create.lua", "return finish({'ok', 1, version, 0, ''})", "return finish({'ok', 1, 0, 0, ''})", [CONTRACT, CACHE]),
+    # update
+    ("update.lua", "if not raw then", "if false then", ROW),
+    ("update.lua", "if spec.expected >= 0 and current ~= spec.expected then", "if false then", [WRITES]),
+    (
+        "update.lua",
+        "if spec.expected >= 0 and current ~= spec.expected then",
+        "if spec.expected > 0 and current ~= spec.expected then",
+        [WRITES, CONTRACT],
+    ),
+    ("update.lua", "if spec.expected >= 0 and current ~= spec.expected then", "if current ~= spec.expected then", ROW),
+    ("update.lua", "if ask then", "if false then", ROW),
+    (
+        "update.lua",
+        "local problem = check_unique(spec.id, unique) or check_refs()",
+        "local problem = check_refs()",
+        ROW,
+    ),
+    (
+        "update.lua",
+        "local problem = check_unique(spec.id, unique) or check_refs()",
+        "local problem = check_unique(spec.id, unique)",
+        ROW,
+    ),
+    ("update.lua", "if problem then", "if false then", ROW),
+    ("update.lua", "local version = current + 1", "local version = current", ROW),
+    (
+        "update.lua",
+        "redis.call('SET', KEYS[1], ARGV[2] .. ',\"version\":'",
+        "local _ = (ARGV[2] .. ',\"version\":'",
+        ROW,
+    ),
+    ("update.lua", "apply_indexes(spec.id, unique, by)", "", ROW),
+    ("update.lua", "if type(created_at) ~= 'string' then", "if true then", ROW),
+    (
+        "update.lua",
+        "return finish({'ok', version, record_change(coll, spec.id), 0, created_at})",
+        "return finish({'ok', version, version, 0, created_at})",
+        [CONTRACT, CACHE],
+    ),
+    # delete
+    ("delete.lua", "if not raw then", "if false then", ROW),
+    ("delete.lua", "if spec.expected >= 0 and current ~= spec.expected then", "if false then", ROW),
+    ("delete.lua", "if ask then", "if false then", ROW),
+    ("delete.lua", "if count > 0 and not spec.cascade then", "if false then", ROW),
+    ("delete.lua", "if count > 0 and not spec.cascade then", "if count > 1 and not spec.cascade then", ROW),
+    ("delete.lua", "if spec.cascade then", "if false then", ROW),
+    ("delete.lua", "if type(value) == 'string' and value ~= '' then", "if false then", ROW),
+    ("delete.lua", "redis.call('SREM', key(d[1], 'by', field, value), dep_id)", "", ROW),
+    ("delete.lua", "if dep_raw then", "if false then", ROW),
+    ("delete.lua", "redis.call('DEL', dep_key)", "", ROW),
+    ("delete.lua", "redis.call('ZREM', key(d[1], 'index'), dep_id)", "", ROW),
+    ("delete.lua", "redis.call('ZREM', key(d[1], 'sort', field), dep_id)", "", [*SORT, CONTRACT]),
+    ("delete.lua", "      record_change(d[1], dep_id)", "", [*ROW, CACHE]),
+    ("delete.lua", "    redis.call('DEL', members)", "", ROW),
+    ("delete.lua", "redis.call('DEL', KEYS[1])\n", "\n", ROW),
+    ("delete.lua", "redis.call('ZREM', KEYS[2], spec.id)", "", ROW),
+    ("delete.lua", "apply_indexes(spec.id, unique, by)", "", ROW),
+    (
+        "delete.lua",
+        "return finish({'ok', 0, record_change(coll, spec.id), cascaded, ''})",
+        "return finish({'ok', 0, 0, cascaded, ''})",
+        [CONTRACT, CACHE],
+    ),
+    # repair
+    ("repair.lua", "if current ~= spec.expected then", "if false then", FIX),
+    ("repair.lua", "if redis.call('ZREM', KEYS[2], spec.id) == 0 then", "if false then", FIX),
+    ("repair.lua", "if redis.call('HGET', hash, spec.value) ~= spec.id then", "if false then", FIX),
+    ("repair.lua", "redis.call('HDEL', hash, spec.value)", "", FIX),
+    (
+        "repair.lua",
+        "if redis.call('SREM', key(coll, 'by', spec.field, spec.value), spec.id) == 0 then",
+        "if false then",
+        FIX,
+    ),
+    ("repair.lua", "if current < 0 then", "if false then", FIX),
+    (
+        "repair.lua",
+        "if owner and owner ~= spec.id and redis.call('EXISTS', key(coll, owner)) == 1 then",
+        "if false then",
+        FIX,
+    ),
+    ("repair.lua", "redis.call('ZADD', KEYS[2], 'NX', spec.score, spec.id)", "", FIX),
+    ("repair.lua", "redis.call('HSET', key(coll, 'unique', u[1]), u[2], spec.id)", "", FIX),
+    ("repair.lua", "redis.call('SADD', key(coll, 'by', b[1], b[2]), spec.id)", "", FIX),
+    ("repair.lua", "return finish({'ok', record_change(coll, spec.id)})", "return finish({'ok', 0})", FIX),
+    # page (read-only): the version the page is read with, the window, the order
+    (
+        "page.lua",
+        "local version = tonumber(redis.call('GET', KEYS[2]) or '0')",
+        "local version = 0",
+        BOUNDED,
+    ),
+    ("page.lua", "if limit > 0 then", "if limit >= 0 then", [*BOUNDED, "tests/test_storage_queryset.py"]),
+    ("page.lua", "if ARGV[4] == '1' then", "if ARGV[4] ~= '1' then", BOUNDED),
+    (
+        "page.lua",
+        "ids = redis.call('ZRANGE', KEYS[1], offset, offset + limit - 1)",
+        "ids = redis.call('ZRANGE', KEYS[1], offset, offset + limit)",
+        BOUNDED,
+    ),
+    (
+        "page.lua",
+        "ids = redis.call('ZREVRANGE', KEYS[1], offset, offset + limit - 1)",
+        "ids = redis.call('ZREVRANGE', KEYS[1], offset, offset + limit)",
+        BOUNDED,
+    ),
+    # members (read-only): the version, the chunks
+    (
+        "members.lua",
+        "local version = tonumber(redis.call('GET', KEYS[2]) or '0')",
+        "local version = 0",
+        BOUNDED,
+    ),
+    ("members.lua", "math.min(start + 999, #ids)", "math.min(start + 998, #ids)", BOUNDED),
+    # sortfill: only a record still at the version its score was computed from
+    (
+        "sortfill.lua",
+        "if ok and type(doc) == 'table' and tonumber(doc.version) == entry[2] then",
+        "if ok and type(doc) == 'table' then",
+        FILL,
+    ),
+    ("sortfill.lua", "if entry[3] ~= '' then", "if entry[3] == '' then", FILL),
+    ("sortfill.lua", "redis.call('ZADD', KEYS[1], entry[3], entry[1])", "", FILL),
+    ("sortfill.lua", "redis.call('ZREM', KEYS[1], entry[1])", "", FILL),
+    ("sortfill.lua", "placed = placed + 1", "", FILL),
+]
