@@ -16,8 +16,6 @@ can't be read and stale reads are allowed, the last result of the same query is 
 import heapq
 from functools import cmp_to_key
 
-from django.db.models import Q
-
 from storage.cache import order_key
 from storage.errors import StorageUnavailable
 
@@ -47,11 +45,11 @@ def servable(queryset):
     if where is None:
         sorted_fields = getattr(queryset.model.Storage, "sorted", ())
         return ordering in NATIVE_ORDERS or (len(ordering) == 1 and ordering[0].lstrip("-") in sorted_fields)
-    if _wanted(where, ("pk", "id"), lookups=("", "__exact", "__in")) is not None:
+    if lookups.wanted_ids(where) is not None:
         return True
     spec = queryset.model.storage().spec
     return any(
-        _wanted(where, {name, name.removesuffix("_id")}, lookups=("", "__exact")) is not None
+        lookups.wanted_values(where, {name, name.removesuffix("_id")}, ("", "__exact")) is not None
         for name in spec.references
     )
 
@@ -114,36 +112,16 @@ def _subset(queryset, collection, where):
     """(version, candidate records) when the where clause names ids or one reference value."""
     if where is None:
         return None
-    ids = _wanted(where, ("pk", "id"), lookups=("", "__exact", "__in"))
+    ids = lookups.wanted_ids(where)
     if ids is not None:
         texts = collection.backend.get_many(collection.name, ids)
         records = [r for r in map(collection._parse_or_none, ids, texts) if r is not None]
         return collection.outgrown[0], records
     for field_name in collection.spec.references:
         names = {field_name, field_name.removesuffix("_id")}
-        value = _wanted(where, names, lookups=("", "__exact"))
+        value = lookups.wanted_values(where, names, ("", "__exact"))
         if value is not None and len(value) == 1:
             return collection.members(field_name, value[0])
-    return None
-
-
-def _wanted(q, names, lookups):
-    """The values an AND-ed condition `name[lookup]=value` restricts the query to, or None."""
-    if q.negated or (q.connector != Q.AND and len(q.children) > 1):
-        return None
-    for child in q.children:
-        if isinstance(child, Q):
-            found = _wanted(child, names, lookups)
-            if found is not None:
-                return found
-            continue
-        key, value = child
-        for name in names:
-            for lookup in lookups:
-                if key == name + lookup:
-                    if value is None:
-                        return ()
-                    return tuple(value) if lookup == "__in" else (value,)
     return None
 
 

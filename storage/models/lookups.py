@@ -173,19 +173,27 @@ def _stored_value(field, value):
 
 def wanted_ids(q):
     """The ids a prepared where clause is restricted to (pk exact / pk__in in an AND), or None."""
+    return wanted_values(q, ("pk", "id"), ("", "__exact", "__in"))
+
+
+def wanted_values(q, names, suffixes):
+    """The values an AND-ed condition `name + suffix = value` restricts a prepared where clause to
+    (one value, or those of an __in), or None when it has no such condition."""
     if q.negated or (q.connector != Q.AND and len(q.children) > 1):
         return None
     for child in q.children:
         if isinstance(child, Q):
-            found = wanted_ids(child)
+            found = wanted_values(child, names, suffixes)
             if found is not None:
                 return found
-        else:
-            key, value = child
-            if key in ("pk", "id", "pk__exact", "id__exact"):
-                return () if value is None else (value,)
-            if key in ("pk__in", "id__in"):
-                return value
+            continue
+        key, value = child
+        for name in names:
+            for suffix in suffixes:
+                if key == name + suffix:
+                    if value is None:
+                        return ()
+                    return tuple(value) if suffix == "__in" else (value,)
     return None
 
 
