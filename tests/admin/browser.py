@@ -18,7 +18,7 @@ SHOTS = Path(os.environ.get("ADMIN_SCREENSHOTS_DIR") or Path(tempfile.gettempdir
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import WebDriverException
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -88,6 +88,16 @@ class Site:
         WebDriverWait(self.driver, 10, ignored_exceptions=(WebDriverException,)).until(
             lambda d: d.execute_script("return !window.leavingThisPage && document.readyState === 'complete'")
         )
+
+    def click(self, xpath, timeout=10):
+        """Click the element at xpath once it is clickable, finding it again if a script replaced it
+        in between (select2 redraws its results as each keystroke's answer arrives)."""
+
+        def clicked(driver):
+            EC.element_to_be_clickable((By.XPATH, xpath))(driver).click()
+            return True
+
+        WebDriverWait(self.driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(clicked)
 
     def save(self):
         self.submit(self.find('input[name="_save"]').click)

@@ -27,11 +27,10 @@ def test_create_a_client_then_a_session_choosing_it_with_the_autocomplete(site):
     site.find("#id_starts_at_1").send_keys("10:00:00")
     site.find(".field-client .select2-selection").click()
     site.find(".select2-search__field").send_keys("jea")
-    option = WebDriverWait(site.driver, 10).until(
-        EC.element_to_be_clickable((By.XPATH, "//li[contains(@class,'select2-results__option') and .='Jeanne Dupont']"))
-    )
+    jeanne_option = "//li[contains(@class,'select2-results__option') and .='Jeanne Dupont']"
+    WebDriverWait(site.driver, 10).until(EC.element_to_be_clickable((By.XPATH, jeanne_option)))
     site.shot("04-session-add-autocomplete")
-    option.click()
+    site.click(jeanne_option)
     site.save()
     assert "was added successfully" in site.text()
     site.shot("05-session-list")
