@@ -11,7 +11,7 @@ from sessions_app.models import Session
 from storage.snapshot import Snapshot
 from storage.store import Store, get_store
 from tests.test_bounded_cache import CAP, fresh_process, ids, list_page, make_clients
-from tests.test_storage_contract import CountingBackend, session_fields
+from tests.test_storage_contract import CountingBackend, client_fields, session_fields
 
 
 @pytest.fixture
@@ -117,3 +117,31 @@ def test_snapshot_indexes_and_equality_are_those_of_a_sequence():
             snapshot[outside]
     assert snapshot == rows and snapshot != rows[:6] and snapshot != (*rows[:6], 99)
     assert Snapshot([(1, 2)]) != (1, 3) and Snapshot([(1, 2)]) != (1, 2, 3)
+
+
+def test_a_page_whose_read_fails_after_a_change_is_served_from_the_last_answer_flagged(
+    own_redis_server, prefix, use_store, monkeypatch
+):
+    """Redis dies between the version check (which saw another process's write) and the page
+    read: the last answer to the same query is served, flagged stale, rather than an error."""
+    from storage.backends.redis import RedisBackend
+    from storage.served import reset_stale, stale_served
+
+    backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
+    store = use_store(backend, stale_reads=True)
+    store.max_records = CAP
+    make_clients(8)
+    fresh_process(store)
+    before = ids(Client.objects.order_by("-created_at")[:3])
+    Store(backend, max_records=CAP).collection("clients").create(client_fields("Late", "late@example.org"))
+    clients = get_store().collection("clients")
+    read_page = clients.page
+
+    def redis_dies_then_page(*args, **kwargs):
+        own_redis_server.kill()
+        return read_page(*args, **kwargs)
+
+    monkeypatch.setattr(clients, "page", redis_dies_then_page)
+    reset_stale()
+    assert ids(Client.objects.order_by("-created_at")[:3]) == before
+    assert stale_served() is True
