@@ -3,8 +3,13 @@ storage collection. The model declares its fields once (they drive validation, f
 and the schema) and a `Storage` inner class naming its collection; save() and delete() go through
 storage, no SQL ever runs for these models."""
 
-from django.db import models
+from types import MappingProxyType
 
+from django.db import models
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
+
+from storage.cache import thaw
 from storage.collection import CollectionSpec
 from storage.document import SYSTEM_FIELDS
 from storage.keys import ID_MAX_LENGTH
@@ -12,6 +17,8 @@ from storage.store import get_store
 
 from .lookups import stored_to_python, to_storage_value
 from .query import StorageQuerySet
+
+BUILT_RECORDS_KEPT = 4096  # per model: the converted values of this many stored records
 
 
 class StorageManager(models.Manager):
@@ -85,21 +92,45 @@ class StorageModel(models.Model):
 
     @classmethod
     def from_record(cls, record):
-        """An instance of a stored record: each value converted by its field (the positional
-        constructor, as Django's from_db uses: a list page builds fifty of these)."""
-        converters = cls.__dict__.get("_converters") or cls._build_converters()
-        instance = cls(*[convert(record.get(attname, default)) for attname, default, convert in converters])
+        """An instance of a stored record: each value converted by its field. A list page builds
+        fifty of these, so the converted values of a frozen record (the cache's, the same object
+        while the record is unchanged) are kept, and the attributes are set directly (what
+        Model.__init__ does for plain fields) unless a pre_init / post_init receiver exists."""
+        entry = cls._built.get(id(record)) if "_built" in cls.__dict__ else None
+        if entry is None or entry[0] is not record:
+            entry = cls._convert(record)
+        values = list(entry[1])
+        for at in entry[2]:  # each instance gets its own copy of a list or dict
+            values[at] = thaw(values[at])
+        if pre_init.receivers or post_init.receivers:
+            instance = cls(*values)
+        else:
+            instance = cls.__new__(cls)
+            instance._state = ModelState()
+            instance.__dict__.update(zip(cls._attnames, values, strict=True))
         instance._state.adding = False
         instance._state.db = "default"
         return instance
 
     @classmethod
-    def _build_converters(cls):
-        cls._converters = tuple(
-            (f.attname, f.get_default() if f.has_default() else None, stored_to_python(f))
-            for f in cls._meta.concrete_fields
+    def _convert(cls, record):
+        """(record, converted values, positions of mutable values), kept for a frozen record."""
+        if "_built" not in cls.__dict__:
+            fields = cls._meta.concrete_fields
+            cls._converters = tuple((f.get_default() if f.has_default() else None, stored_to_python(f)) for f in fields)
+            cls._attnames = tuple(f.attname for f in fields)
+            cls._built = {}
+        values = tuple(
+            convert(record.get(attname, default))
+            for attname, (default, convert) in zip(cls._attnames, cls._converters, strict=True)
         )
-        return cls._converters
+        mutable = tuple(at for at, value in enumerate(values) if isinstance(value, list | dict))
+        entry = (record, values, mutable)
+        if isinstance(record, MappingProxyType):  # a plain dict could change after this
+            if len(cls._built) >= BUILT_RECORDS_KEPT:
+                cls._built.clear()
+            cls._built[id(record)] = entry  # holding the record keeps its id from being reused
+        return entry
 
     def to_fields(self):
         """The writable fields as stored in the record JSON."""
