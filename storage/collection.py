@@ -155,7 +155,7 @@ class Collection(Writes, IndexReads):
         changes = self.backend.changes_since(self.name, cache.version)
         if changes.floor > cache.version or version < cache.version:
             return self._reload()  # trimmed change log, or a backend that was reset
-        texts = self.backend.get_many(self.name, changes.ids)
+        texts = changes.texts if changes.texts is not None else self.backend.get_many(self.name, changes.ids)
         fetched = [self._parse_or_none(i, t) for i, t in zip(changes.ids, texts, strict=True)]
         cache.apply(changes.version, changes.ids, fetched)
         if len(cache.records) > self.max_records:

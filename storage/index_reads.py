@@ -79,6 +79,9 @@ class IndexReads:
         for record_id, text in zip(found.ids, found.texts, strict=True):
             record = self._parse_or_none(record_id, text)
             if record is not None:
+                held = self.cache.records.get(record_id)
+                if held is not None and held == record:
+                    record = held  # the same object while unchanged: what was built from it is kept
                 self.cache.remember(record)
                 records.append(record)
         return tuple(records)

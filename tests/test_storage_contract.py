@@ -193,21 +193,6 @@ def test_unchanged_collection_is_served_from_memory_after_one_round_trip(store):
     assert [name for name, _ in counting.calls] == ["version"]
 
 
-def test_changed_collection_fetches_only_the_changes(store):
-    writer = Collection(CLIENTS, store.backend)
-    counting = CountingBackend(store.backend)
-    reader = Collection(CLIENTS, counting)
-    ids = [writer.create(client_fields(name=f"C{i}"))["id"] for i in range(20)]
-    assert len(reader.all()) == 20
-    writer.update(ids[3], client_fields(name="Changed"))
-    writer.delete(ids[7])
-    counting.calls.clear()
-    listed = reader.all()
-    assert len(listed) == 19 and {r["name"] for r in listed if r["id"] == ids[3]} == {"Changed"}
-    fetched = [args[1] for name, args in counting.calls if name == "get_many"]
-    assert len(fetched) == 1 and sorted(fetched[0]) == sorted([ids[3], ids[7]])
-
-
 def test_two_stores_never_disagree_after_a_write_returns(store):
     one = Collection(CLIENTS, store.backend)
     two = Collection(CLIENTS, store.backend)

@@ -1,12 +1,14 @@
 """More of the storage contract, run on every backend like tests/test_storage_contract.py (and on a
 cluster and Sentinel by tests/test_storage_contract_scaled.py): a refused reference on update, and
-our own acknowledged writes advancing the cache without a refetch."""
+our own acknowledged writes advancing the cache without a refetch, a cache catching up on what
+changed only (with the records in the same round trip, or in chunks when many changed)."""
 
 import pytest
 
 from storage import errors
+from storage.backends import commands
 from storage.collection import Collection
-from tests.test_storage_contract import CLIENTS, client_fields, session_fields
+from tests.test_storage_contract import CLIENTS, CountingBackend, client_fields, session_fields
 
 
 def test_a_session_moved_to_a_missing_client_is_refused(clients, sessions):
@@ -29,3 +31,42 @@ def test_our_own_acknowledged_writes_advance_the_cache_without_a_refetch(store):
     one.delete(record["id"])
     assert one.cache.version == store.backend.version("clients") == 3
     assert one.all() == ()  # and our delete
+
+
+def test_changed_collection_fetches_only_the_changes(store):
+    writer = Collection(CLIENTS, store.backend)
+    counting = CountingBackend(store.backend)
+    reader = Collection(CLIENTS, counting)
+    ids = [writer.create(client_fields(name=f"C{i}"))["id"] for i in range(20)]
+    assert len(reader.all()) == 20
+    cached = reader.cache.version
+    writer.update(ids[3], client_fields(name="Changed"))
+    writer.delete(ids[7])
+    changes = store.backend.changes_since("clients", cached)
+    assert sorted(changes.ids) == sorted([ids[3], ids[7]]) and changes.version == cached + 2
+    counting.calls.clear()
+    listed = reader.all()
+    assert len(listed) == 19 and {r["name"] for r in listed if r["id"] == ids[3]} == {"Changed"}
+    fetched = [args[1] for name, args in counting.calls if name == "get_many"]
+    if changes.texts is None:  # the records read apart (jsonfile: no round trip to save)
+        assert len(fetched) == 1 and sorted(fetched[0]) == sorted([ids[3], ids[7]])
+    else:  # read with the change list, in the same round trip
+        texts = dict(zip(changes.ids, changes.texts, strict=True))
+        assert '"Changed"' in texts[ids[3]] and texts[ids[7]] is None
+        assert [name for name, _ in counting.calls] == ["version", "changes_since"]
+
+
+def test_many_changes_are_caught_up_with_the_records_read_in_chunks(store, monkeypatch):
+    monkeypatch.setattr(commands, "MGET_CHUNK", 2)  # more changed ids than one reply carries
+    writer = Collection(CLIENTS, store.backend)
+    counting = CountingBackend(store.backend)
+    reader = Collection(CLIENTS, counting)
+    ids = [writer.create(client_fields(name=f"C{i}"))["id"] for i in range(6)]
+    assert len(reader.all()) == 6
+    for i in (1, 2, 4):
+        writer.update(ids[i], client_fields(name=f"Changed {i}"))
+    counting.calls.clear()
+    names = {r["id"]: r["name"] for r in reader.all()}
+    assert [names[ids[i]] for i in (0, 1, 2, 4)] == ["C0", "Changed 1", "Changed 2", "Changed 4"]
+    fetched = [sorted(args[1]) for name, args in counting.calls if name == "get_many"]
+    assert fetched == [sorted([ids[1], ids[2], ids[4]])]

@@ -50,6 +50,7 @@ class Changes:
     version: int  # the collection version these changes lead to
     floor: int  # changes at or below this version were trimmed
     ids: tuple = field(default_factory=tuple)
+    texts: tuple | None = None  # the changed records' texts when read in the same round trip
 
 
 @dataclass(frozen=True)

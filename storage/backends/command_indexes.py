@@ -21,12 +21,12 @@ class CommandIndexes:
         keys = [index, self.keys.version(collection)]
         args = [self.keys.record(collection, ""), int(offset), int(limit), "1" if reverse else "0"]
         version, total, ids, texts = self.read_script("page", keys, args)
-        return Page(int(version), int(total), tuple(ids), _texts(texts, len(ids)))
+        return Page(int(version), int(total), tuple(ids), script_texts(texts, len(ids)))
 
     def members(self, collection, field, value):
         keys = [self.keys.by(collection, field, value), self.keys.version(collection)]
         version, ids, texts = self.read_script("members", keys, [self.keys.record(collection, "")])
-        return Page(int(version), len(ids), tuple(ids), _texts(texts, len(ids)))
+        return Page(int(version), len(ids), tuple(ids), script_texts(texts, len(ids)))
 
     def index_after(self, collection, score, record_id, limit):
         found, extra = [], 0
@@ -69,7 +69,7 @@ class CommandIndexes:
         return self.evalsha(operation, keys, args)
 
 
-def _texts(texts, count):
+def script_texts(texts, count):
     """A script's MGET result: Lua turns nil into false, and an empty table may come back empty."""
     texts = list(texts or [])
     texts += [None] * (count - len(texts))

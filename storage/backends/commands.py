@@ -20,7 +20,7 @@ from ..errors import (
 from ..keys import KeyLayout
 from .base import Backend, Changes, WriteResult
 from .command_diagnostics import CommandDiagnostics
-from .command_indexes import CommandIndexes
+from .command_indexes import CommandIndexes, script_texts
 
 MGET_CHUNK = 1000
 OP_TTL_SECONDS = 300
@@ -68,15 +68,12 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
         return int(version or 0), list(ids)
 
     def changes_since(self, collection, since):
-        version, floor, ids = self.pipeline(
-            [
-                ("GET", self.keys.version(collection)),
-                ("HGET", self.keys.meta(), f"floor:{collection}"),
-                ("ZRANGEBYSCORE", self.keys.changes(collection), f"({int(since)}", "+inf"),
-            ],
-            transaction=True,
-        )
-        return Changes(version=int(version or 0), floor=int(float(floor or 0)), ids=tuple(ids))
+        keys = [self.keys.version(collection), self.keys.meta(), self.keys.changes(collection)]
+        args = [int(since), f"floor:{collection}", self.keys.record(collection, ""), MGET_CHUNK]
+        version, floor, ids, texts = self.read_script("changes", keys, args)
+        ids = tuple(ids)
+        texts = script_texts(texts, len(ids)) if len(ids) <= MGET_CHUNK else None
+        return Changes(version=int(version or 0), floor=int(float(floor or 0)), ids=ids, texts=texts)
 
     def count(self, collection):
         return int(self.call("ZCARD", self.keys.index(collection)))

@@ -12,6 +12,7 @@ BOUNDED = ["tests/test_bounded_cache.py", "tests/test_index_reads.py", "tests/te
 LOST = "tests/test_storage_redis.py::test_a_write_whose_reply_is_lost_is_applied_once"
 REST_LOST = "tests/test_guarantee_writes.py::test_rest_a_lost_reply_of_the_script_call_itself_is_applied_once"
 TRIM = "tests/test_storage_contract.py::test_trimmed_change_log_makes_an_old_cache_reload"
+CAUGHT_UP = "tests/test_storage_contract_writes.py"
 REPAIR = "tests/test_diagnostics_verify.py"
 INSPECT = "tests/test_storage_inspect_contract.py"
 ROW = [CONTRACT, SINGLE]  # the record and its unique / reference / sort indexes
@@ -199,6 +200,11 @@ MUTANTS = [
     ("repair.lua", "redis.call('HSET', key(coll, 'unique', u[1]), u[2], spec.id)", "", FIX),
     ("repair.lua", "redis.call('SADD', key(coll, 'by', b[1], b[2]), spec.id)", "", FIX),
     ("repair.lua", "return finish({'ok', record_change(coll, spec.id)})", "return finish({'ok', 0})", FIX),
+    # changes (read-only): what a cache catching up is told, and the records read with it
+    ("changes.lua", "local version = tonumber(redis.call('GET', KEYS[1]) or '0')", "local version = 0", [CAUGHT_UP]),
+    ("changes.lua", "local floor = redis.call('HGET', KEYS[2], ARGV[2]) or '0'", "local floor = '0'", [TRIM]),
+    ("changes.lua", "'(' .. ARGV[1]", "ARGV[1]", [CAUGHT_UP]),
+    ("changes.lua", "docs = redis.call('MGET', unpack(keys))", "docs = {}", [CAUGHT_UP]),
     # page (read-only): the version the page is read with, the window, the order
     (
         "page.lua",
