@@ -36,6 +36,8 @@ CORE = (
     "storage.retry.",
     "storage.backends.commands.",
     "storage.backends.command_indexes.",
+    "storage.backends.redis.",
+    "storage.backends.rest.",
 )
 INTRO = [
     "## How it runs",

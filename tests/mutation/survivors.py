@@ -202,3 +202,10 @@ EQUIVALENT = {
 
 # Lua hand mutations that survive: (script, original, replacement) -> why they are equivalent
 LUA_EQUIVALENT = {}
+
+# The modules' own tables, kept apart so that each stays readable.
+from . import survivors_backends, survivors_collection  # noqa: E402
+
+for _part in (survivors_backends, survivors_collection):
+    KILLED_BY.update(_part.KILLED_BY)
+    EQUIVALENT.update(_part.EQUIVALENT)
