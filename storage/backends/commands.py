@@ -24,7 +24,7 @@ from .command_indexes import CommandIndexes, script_texts
 
 MGET_CHUNK = 1000
 OP_TTL_SECONDS = 300
-CHANGES_MAX = 50_000
+CHANGES_MAX = 10_000  # a process further behind than this reloads (a large collection: its pages come from the index)
 CHANGES_SLACK = 1_000
 
 
