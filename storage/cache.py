@@ -23,11 +23,16 @@ CHUNK = 512  # records per chunk of the list order: a change copies one chunk, n
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+SCALARS = frozenset((str, int, float, bool, type(None)))  # what JSON gives besides dicts and lists
+
+
 def freeze(value):
+    """A read-only deep copy (dicts as MappingProxyType, lists as tuples); every record read is
+    frozen, so scalars are passed through without a call each."""
     if isinstance(value, dict):
-        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+        return MappingProxyType({k: v if type(v) in SCALARS else freeze(v) for k, v in value.items()})
     if isinstance(value, list):
-        return tuple(freeze(v) for v in value)
+        return tuple(v if type(v) in SCALARS else freeze(v) for v in value)
     return value
 
 

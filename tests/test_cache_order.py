@@ -4,6 +4,8 @@ list is exactly the records sorted by (created_at, id)."""
 
 import random
 
+import pytest
+
 from storage.cache import CHUNK, CollectionCache, freeze, thaw
 
 
@@ -103,6 +105,14 @@ def test_a_thawed_record_is_a_plain_deep_copy():
     assert thawed == {"id": "a", "tags": ["x", {"k": ["v"]}], "nested": {"n": [1, 2]}}
     thawed["tags"][1]["k"].append("w")
     assert frozen["tags"][1]["k"] == ("v",)
+
+
+def test_a_frozen_record_is_read_only_all_the_way_down():
+    frozen = freeze({"id": "a", "tags": ["x", {"k": ["v"]}], "nested": {"n": [1, 2]}, "n": 1.5, "ok": True})
+    assert frozen == {"id": "a", "tags": ("x", {"k": ("v",)}), "nested": {"n": (1, 2)}, "n": 1.5, "ok": True}
+    for container, key in ((frozen, "id"), (frozen["tags"][1], "k"), (frozen["nested"], "n")):
+        with pytest.raises(TypeError):
+            container[key] = "changed"
 
 
 def test_a_record_without_a_usable_creation_time_is_listed_first_not_an_error():
