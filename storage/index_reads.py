@@ -25,6 +25,17 @@ class IndexReads:
         found = self.backend.members(self.name, field_name, value)
         return found.version, tuple(sorted(self._remembered(found), key=order_key))
 
+    def owner(self, field_name, value):
+        """(version, records): the record (none or one) that the unique index of field_name names
+        for value's normalised form, in one round trip (its own value may differ, in case say: the
+        caller filters); None for a value with no index entry to look up (blank values are not
+        indexed: they are scanned)."""
+        normalised = self.spec.unique[field_name](value) if isinstance(value, str) else ""
+        if not normalised:
+            return None
+        found = self.backend.owner(self.name, field_name, normalised)
+        return found.version, self._remembered(found)
+
     def scan(self, begin, chunk=SCAN_CHUNK):
         """Visit every record, oldest first, one chunk per round trip: memory is bounded by the chunk
         and what the visitor keeps. begin() returns the visitor, called with each chunk's records;

@@ -158,6 +158,11 @@ class Backend:
         version, in one atomic read (the ids in no particular order)."""
         raise NotImplementedError
 
+    def owner(self, collection, field, normalised):
+        """Page of the record (none or one) the unique index of `field` names for the normalised
+        value, with the collection version, in one atomic read."""
+        raise NotImplementedError
+
     # sort indexes for data written before they existed (build_indexes)
     def index_after(self, collection, score, record_id, limit):
         """Up to `limit` (id, score) of the creation index after (score, record_id), in order."""

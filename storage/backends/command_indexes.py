@@ -28,6 +28,11 @@ class CommandIndexes:
         version, ids, texts = self.read_script("members", keys, [self.keys.record(collection, "")])
         return Page(int(version), len(ids), tuple(ids), script_texts(texts, len(ids)))
 
+    def owner(self, collection, field, normalised):
+        keys = [self.keys.unique(collection, field), self.keys.version(collection)]
+        version, ids, texts = self.read_script("owner", keys, [normalised, self.keys.record(collection, "")])
+        return Page(int(version), len(ids), tuple(ids), script_texts(texts, len(ids)))
+
     def index_after(self, collection, score, record_id, limit):
         found, extra = [], 0
         while True:

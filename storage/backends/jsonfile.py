@@ -160,6 +160,12 @@ class JsonFileBackend(Backend):
         ids = tuple(state["by"].get(field, {}).get(value, []))
         return Page(state["version"], len(ids), ids, self._texts(state, ids))
 
+    def owner(self, collection, field, normalised):
+        state = self._read(collection)
+        found = state["unique"].get(field, {}).get(normalised)
+        ids = () if found is None else (found,)
+        return Page(state["version"], len(ids), ids, self._texts(state, ids))
+
     def index_after(self, collection, score, record_id, limit):
         index = self._read(collection)["index"]
         after = sorted((s, i) for i, s in index.items() if (s, i) > (score, record_id))

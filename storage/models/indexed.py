@@ -3,8 +3,9 @@
 A page in creation order, or in the order of a complete sort index (sessions by starts_at), either
 way, is one read-only script: the ids of the page from the index and their records, with the
 collection version and size. A query restricted to one
-value of a reference (the sessions of one client) reads that reference set with its records. A
-query restricted to ids reads those records. Anything else is scanned one chunk per round trip,
+value of a reference (the sessions of one client) reads that reference set with its records; one
+value of a unique field (the client with an email) reads the record its index names. A query
+restricted to ids reads those records. Anything else is scanned one chunk per round trip,
 keeping only the count and the records up to the end of the wanted window (memory bounded by the
 window, not by the collection).
 
@@ -51,7 +52,7 @@ def servable(queryset):
     return any(
         lookups.wanted_values(where, {name, name.removesuffix("_id")}, ("", "__exact")) is not None
         for name in spec.references
-    )
+    ) or any(_unique_value(where, spec, name) is not None for name in spec.unique)
 
 
 def count(queryset, collection):
@@ -122,7 +123,20 @@ def _subset(queryset, collection, where):
         value = lookups.wanted_values(where, names, ("", "__exact"))
         if value is not None and len(value) == 1:
             return collection.members(field_name, value[0])
+    for field_name in collection.spec.unique:
+        value = _unique_value(where, collection.spec, field_name)
+        if value is not None:
+            return collection.owner(field_name, value)
     return None
+
+
+def _unique_value(where, spec, field_name):
+    """The one value the where clause requires of a unique field (exact), when its index has an
+    entry for it (a non-blank string), else None."""
+    values = lookups.wanted_values(where, {field_name}, ("", "__exact"))
+    if values is None or len(values) != 1 or not isinstance(values[0], str):
+        return None
+    return values[0] if spec.unique[field_name](values[0]) else None
 
 
 def _ordered(queryset, records):

@@ -7,7 +7,13 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 OPERATIONS = ("create", "update", "delete", "repair")  # writes: the prelude comes first
-STANDALONE = ("page", "members", "changes", "sortfill")  # without the write prelude: reads, the sort index fill
+STANDALONE = (
+    "page",
+    "members",
+    "owner",
+    "changes",
+    "sortfill",
+)  # without the write prelude: reads, the sort index fill
 
 
 @cache

@@ -205,6 +205,9 @@ MUTANTS = [
     ("changes.lua", "local floor = redis.call('HGET', KEYS[2], ARGV[2]) or '0'", "local floor = '0'", [TRIM]),
     ("changes.lua", "'(' .. ARGV[1]", "ARGV[1]", [CAUGHT_UP]),
     ("changes.lua", "docs = redis.call('MGET', unpack(keys))", "docs = {}", [CAUGHT_UP]),
+    # owner (read-only): the record a unique index names, with the version it is read at
+    ("owner.lua", "local version = tonumber(redis.call('GET', KEYS[2]) or '0')", "local version = 0", BOUNDED),
+    ("owner.lua", "if not id then", "if id then", BOUNDED),
     # page (read-only): the version the page is read with, the window, the order
     (
         "page.lua",
