@@ -180,7 +180,7 @@ def test_when_redis_is_down_the_last_pages_served_are_served_again_flagged(own_r
     assert stale_served() is True
 
 
-def test_pages_and_reference_sets_are_read_in_one_script_on_a_cluster(redis_cluster, prefix, use_store):
+def test_pages_reference_sets_and_unique_values_are_read_in_one_script_on_a_cluster(redis_cluster, prefix, use_store):
     from storage.backends.redis import RedisBackend
 
     store = use_store(RedisBackend(redis_cluster.url, prefix))
@@ -192,6 +192,7 @@ def test_pages_and_reference_sets_are_read_in_one_script_on_a_cluster(redis_clus
     assert ids(Client.objects.order_by("-created_at")[:2]) == [clients[6]["id"], clients[5]["id"]]
     assert Client.objects.count() == 7
     assert ids(Session.objects.filter(client_id=clients[2]["id"])) == [mine["id"]]
+    assert ids(Client.objects.filter(email="c3@example.org")) == [clients[3]["id"]]
 
 
 def wait_until(condition, seconds=30):
