@@ -90,13 +90,15 @@ figures: $(VENV)/.dev
 
 ## mutate: mutmut over the storage core ([tool.mutmut] in pyproject.toml), then the Lua hand mutations;
 ## writes docs/mutation-testing.md. Slow (hours on 2 cores): MUTATE_CHILDREN=1 on a shared machine,
-## MUTANTS='storage.retry*' (mutmut's name globs) for one module. mutmut keeps its old copy of the
-## files in ./mutants, so every run starts from an empty one.
+## MUTANTS='storage.retry*' (mutmut's name globs) for one module: the report keeps the other files'
+## figures from their last run (tests/mutation/runs.json, committed). mutmut keeps its old copy of
+## the files in ./mutants, so every run starts from an empty one.
 MUTATE_CHILDREN ?= 2
 MUTANTS ?=
 mutate: $(VENV)/.dev
 	rm -rf mutants
-	-REQUIRE_REAL_REDIS=1 $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS)
-	mkdir -p mutants
+	commit=$$(git rev-parse --short HEAD); \
+	  REQUIRE_REAL_REDIS=1 $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS); \
+	  mkdir -p mutants && echo $$commit > mutants/run-commit
 	REQUIRE_REAL_REDIS=1 $(BIN)/python -m tests.mutation.lua_mutants --json mutants/lua.json
 	$(BIN)/python -m tests.mutation.report "make mutate"

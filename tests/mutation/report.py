@@ -1,5 +1,6 @@
-"""docs/mutation-testing.md from the last mutation run (mutmut's state in ./mutants and the Lua
-hand mutations' results, mutants/lua.json).
+"""docs/mutation-testing.md from the mutation runs (mutmut's state in ./mutants, the earlier runs of
+the files it did not reach in tests/mutation/runs.json, and the Lua hand mutations' results,
+mutants/lua.json).
 
     python -m tests.mutation.report [command] [lua.json]
 
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MUTANTS = ROOT / "mutants"
 DOC = ROOT / "docs" / "mutation-testing.md"
 FIRST = MUTANTS / "first-survivors.json"  # the survivors before the re-run by name (tests/mutation/rerun.py)
+from . import runs  # noqa: E402
 from .survivors import EQUIVALENT, KILLED_BY, LUA_EQUIVALENT  # noqa: E402
 
 CORE = (
@@ -45,7 +47,8 @@ INTRO = [
     "- `make mutate` empties `./mutants` (mutmut would keep its old copy of the files), runs mutmut over "
     "`[tool.mutmut] only_mutate` with the tests of `pytest_add_cli_args_test_selection` (real Redis required), "
     "then the Lua hand mutations, then writes this page. `MUTATE_CHILDREN=1` on a shared machine; "
-    "`MUTANTS='storage.writes*'` (mutmut's name globs) for one module at a time.",
+    "`MUTANTS='storage.writes*'` (mutmut's name globs) for one module at a time: the files a run does not reach "
+    "keep the figures of their last run, kept in `tests/mutation/runs.json` (committed), with its date and commit.",
     "- mutmut swaps one function's body for a mutant and runs only the tests that covered that function in its "
     "first pass, stopping at the first failure. Code run at import time (a decorator's body) is only mutated "
     "where a test runs it itself: `tests/test_guarantee_retry.py` wraps a primitive with the retry policy.",
@@ -66,16 +69,14 @@ def outcome(code):
     return "not run" if code is None else status_by_exit_code.get(code, "suspicious")
 
 
-def python_results():
-    by_file, codes_by_name = {}, {}
+def meta_codes():
+    """{source file: {mutant name: exit code or None}} of the run in ./mutants."""
+    found = {}
     for meta in sorted(MUTANTS.rglob("*.py.meta")):
-        source = meta.relative_to(MUTANTS).as_posix().removesuffix(".meta")
         codes = json.loads(meta.read_text()).get("exit_code_by_key", {})
-        if not codes:
-            continue
-        by_file[source] = Counter(outcome(c) for c in codes.values())
-        codes_by_name.update(codes)
-    return by_file, codes_by_name
+        if codes:
+            found[meta.relative_to(MUTANTS).as_posix().removesuffix(".meta")] = codes
+    return found
 
 
 def diff_line(name):
@@ -91,26 +92,28 @@ def cell(text):
     return "`" + text.replace("\n", "⏎").replace("|", "\\|") + "`" if text else "(removed)"
 
 
-def python_section(by_file, codes):
-    total = sum(by_file.values(), Counter())
+def python_section(records):
+    total = sum((Counter(r["counts"]) for r in records.values()), Counter())
     lines = [
         "## Python (mutmut)",
         "",
         f"Mutants: {sum(total.values())}. Killed {total['killed']}, survived {total['survived']}, "
         f"not covered by the selected tests {total['no tests']}, timed out {total['timeout']} (counted as "
-        f"killed by mutmut: the mutant hangs the tests), not run {total['not run']} (modules or mutants this run did "
-        "not reach: see the table).",
+        f"killed by mutmut: the mutant hangs the tests), not run {total['not run']} (modules this run and the "
+        "earlier ones kept in `tests/mutation/runs.json` did not reach). Each file's figures come from the run "
+        "named on its row.",
         "",
-        "| file | mutants | killed | survived | no tests | timeout | not run |",
-        "|---|---|---|---|---|---|---|",
+        "| file | run | mutants | killed | survived | no tests | timeout | not run |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for source, t in by_file.items():
+    for source, record in records.items():
+        t = Counter(record["counts"])
         lines.append(
-            f"| `{source}` | {sum(t.values())} | {t['killed']} | {t['survived']} | {t['no tests']} | "
-            f"{t['timeout']} | {t['not run']} |"
+            f"| `{source}` | {record['run']} | {sum(t.values())} | {t['killed']} | {t['survived']} | "
+            f"{t['no tests']} | {t['timeout']} | {t['not run']} |"
         )
-    survivors = [n for n, c in codes.items() if c == 0]
-    core = [n for n in survivors if n.startswith(CORE)]
+    survivors = {n: line for r in records.values() for n, line in r["survivors"].items()}
+    core = sorted(n for n in survivors if n.startswith(CORE))
     lines += [
         "",
         "### Survivors in the write path, cache coherence, retry and stale-read code",
@@ -125,23 +128,22 @@ def python_section(by_file, codes):
     for name in core:
         written = f"test written, kill not yet confirmed by mutmut: `{KILLED_BY.get(name)}`"
         why = EQUIVALENT.get(name) or (written if name in KILLED_BY else "**NOT EXPLAINED**")
-        lines.append(f"| `{name}` | {cell(diff_line(name))} | {why} |")
-    first = sorted(set(KILLED_BY) | set(json.loads(FIRST.read_text()) if FIRST.exists() else ()))
-    now_killed = [n for n in first if n.startswith(CORE) and outcome(codes.get(n)) in ("killed", "timeout")]
+        lines.append(f"| `{name}` | {cell(survivors[name])} | {why} |")
+    rescued = sorted(n for r in records.values() for n in r["rescued"] if n.startswith(CORE))
     lines += [
         "",
         "### Killed by a test written for it",
         "",
-        f"{len(now_killed)} mutants that survived an earlier run are killed in this one, by the test named here "
+        f"{len(rescued)} mutants that survived an earlier run are killed in a later one, by the test named here "
         "(written for them).",
         "",
         "",
         "| mutant | test |",
         "|---|---|",
     ]
-    for name in now_killed:
+    for name in rescued:
         lines.append(f"| `{name}` | `{KILLED_BY.get(name, '(not recorded)')}` |")
-    others = [n for n in survivors if not n.startswith(CORE)]
+    others = sorted(n for n in survivors if not n.startswith(CORE))
     lines += [
         "",
         f"Other survivors ({len(others)}, outside those promises): " + ", ".join(f"`{n}`" for n in others[:400]),
@@ -173,7 +175,9 @@ def lua_section(path):
 def main(argv):
     command = argv[0] if argv else "make mutate"
     lua = Path(argv[1]) if len(argv) > 1 else MUTANTS / "lua.json"
-    by_file, codes = python_results()
+    first = set(KILLED_BY) | set(json.loads(FIRST.read_text()) if FIRST.exists() else ())
+    records = runs.merged(meta_codes(), outcome, diff_line, first, runs.label(ROOT, MUTANTS))
+    runs.save(records)
     lines = [
         "# Mutation testing",
         "",
@@ -184,7 +188,7 @@ def main(argv):
         "",
         *INTRO,
         "",
-        *python_section(by_file, codes),
+        *python_section(records),
         "",
         *lua_section(lua),
     ]
