@@ -16,6 +16,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -176,7 +177,11 @@ def main(argv):
     command = argv[0] if argv else "make mutate"
     lua = Path(argv[1]) if len(argv) > 1 else MUTANTS / "lua.json"
     first = set(KILLED_BY) | set(json.loads(FIRST.read_text()) if FIRST.exists() else ())
-    records = runs.merged(meta_codes(), outcome, diff_line, first, runs.label(ROOT, MUTANTS))
+    codes = meta_codes()
+    survivors = [name for found in codes.values() for name, code in found.items() if code == 0]
+    with ThreadPoolExecutor(max_workers=4) as pool:  # one `mutmut show` process per survivor
+        lines = dict(zip(survivors, pool.map(diff_line, survivors), strict=True))
+    records = runs.merged(codes, outcome, lines.__getitem__, first, runs.label(ROOT, MUTANTS))
     runs.save(records)
     lines = [
         "# Mutation testing",
