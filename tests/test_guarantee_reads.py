@@ -1,14 +1,21 @@
 """The read side's promises, each on its own: a process's memory never hides another process's
-write (the cache's version only advances over writes it saw), and a single-record read served
-from memory is flagged stale by itself."""
+write (the cache's version only advances over writes it saw), a single-record read served from
+memory is flagged stale by itself, a stale read says so in a critical log line, and a cold
+collection's background load is waited for, bounded, retried and never holds the process."""
+
+import logging
+import threading
+import time
 
 import pytest
 
+from storage import collection as collection_module
 from storage import errors
 from storage.backends.redis import RedisBackend
 from storage.collection import Collection, CollectionSpec
 from storage.served import reset_stale, stale_served
 from tests.test_processes import run_worker
+from tests.test_storage_contract import CountingBackend
 
 COUNTERS = CollectionSpec("counters", "counter", "Counter")
 
@@ -79,3 +86,119 @@ def test_a_record_deleted_and_created_again_under_its_id_elsewhere_is_served_ane
     assert again["version"] == 1
     assert [r["value"] for r in a.all()] == [2]  # same id, same version number: still the new record
     assert a.get(record["id"])["value"] == 2
+
+
+def test_require_answers_the_record_or_says_which_one_is_not_found(redis_server, prefix):
+    counters = Collection(COUNTERS, RedisBackend(redis_server.url, prefix))
+    record = counters.create({"value": 3})
+    assert counters.require(record["id"])["value"] == 3
+    with pytest.raises(errors.NotFound, match="^counters 'counter_gone' not found$") as raised:
+        counters.require("counter_gone")
+    assert (raised.value.collection, raised.value.record_id) == ("counters", "counter_gone")
+
+
+def test_a_list_served_from_stale_memory_is_one_critical_line_and_shows_in_health(own_redis_server, prefix, caplog):
+    backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
+    counters = Collection(COUNTERS, backend, stale_reads=True)
+    record = counters.create({"value": 7})
+    assert ids(counters) == {record["id"]} and counters.serving_stale is False
+    own_redis_server.kill()
+    caplog.set_level(logging.WARNING, logger="storage")
+    caplog.clear()
+    assert ids(counters) == {record["id"]}
+    assert counters.serving_stale is True  # what health reports
+    line = caplog.records[-1]  # after the retries' lines
+    message = line.getMessage()
+    assert line.levelname == "CRITICAL" and line.fields == {"collection": "counters"}
+    assert message.startswith("CRITICAL: cannot read counters from Redis (")
+    assert message.endswith("); serving the last known memory state, which may be stale")
+
+
+def test_a_collection_of_exactly_the_cache_bound_is_held_in_memory(redis_server, prefix):
+    writer = Collection(COUNTERS, RedisBackend(redis_server.url, prefix))
+    created = {writer.create({"value": n})["id"] for n in range(3)}
+    reader = Collection(COUNTERS, RedisBackend(redis_server.url, prefix), max_records=3)
+    assert ids(reader) == created
+    writer.create({"value": 3})
+    assert reader.all() is None  # one more: served from the indexes
+
+
+class HeldLoads(CountingBackend):
+    """Whole-collection loads that wait for `release` (the first only, with first_only), or fail
+    while `failing` is set; `loading` is set when one starts."""
+
+    def __init__(self, backend, first_only=False, failing=False):
+        super().__init__(backend)
+        self.release, self.loading, self.first_only = threading.Event(), threading.Event(), first_only
+        self.failing = failing
+
+    def snapshot_ids(self, collection):
+        loads = sum(name == "snapshot_ids" for name, _ in self.calls)
+        self.calls.append(("snapshot_ids", (collection,)))
+        self.loading.set()
+        if self.failing:
+            self.failing = False
+            raise errors.StorageUnavailable("the connection went away")
+        if not (self.first_only and loads):
+            self.release.wait(10)
+        return self.backend.snapshot_ids(collection)
+
+
+def cold(redis_server, prefix, **held):
+    """A cold reader (loaded in the background from 2 records) of 3 records, on a HeldLoads backend."""
+    writer = Collection(COUNTERS, RedisBackend(redis_server.url, prefix))
+    created = {writer.create({"value": n})["id"] for n in range(3)}
+    backend = HeldLoads(RedisBackend(redis_server.url, prefix), **held)
+    reader = Collection(COUNTERS, backend)
+    reader.warm_from = 2
+    return reader, backend, created
+
+
+def wait_until(condition, seconds=10):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_a_list_that_needs_the_cold_collection_waits_for_the_one_background_load(redis_server, prefix):
+    reader, backend, created = cold(redis_server, prefix)
+    before = {t for t in threading.enumerate() if not t.daemon}
+    try:
+        assert reader.all(wait=False) is None  # loading in the background
+        assert backend.loading.wait(10)
+        assert {t for t in threading.enumerate() if not t.daemon} == before  # never holds the process at exit
+        threading.Timer(0.3, backend.release.set).start()
+        assert ids(reader) == created  # all() waits by default...
+    finally:
+        backend.release.set()
+    assert [name for name, _ in backend.calls].count("snapshot_ids") == 1  # ...for that load, not another
+
+
+def test_the_wait_for_a_background_load_is_bounded_then_the_request_loads(redis_server, prefix, monkeypatch):
+    monkeypatch.setattr(collection_module, "LOAD_WAIT_SECONDS", 0.2)
+    reader, backend, created = cold(redis_server, prefix, first_only=True)
+    try:
+        assert reader.all(wait=False) is None and backend.loading.wait(10)
+        started = time.monotonic()
+        assert ids(reader) == created
+        assert time.monotonic() - started < 5
+    finally:
+        backend.release.set()
+
+
+def test_a_failed_background_load_is_logged_and_the_next_request_loads_again(redis_server, prefix, caplog):
+    caplog.set_level(logging.ERROR, logger="storage")
+    reader, backend, created = cold(redis_server, prefix, first_only=True, failing=True)
+    backend.release.set()
+    assert reader.all(wait=False) is None
+
+    def logged():
+        return [(r.getMessage(), r.fields) for r in caplog.records if r.levelno >= logging.ERROR]
+
+    wait_until(logged)
+    assert logged() == [
+        ("Error loading counters from Redis in the background: the connection went away", {"collection": "counters"})
+    ]
+    wait_until(lambda: reader.all(wait=False) is not None)  # a later request starts the load again
+    assert ids(reader) == created
