@@ -40,7 +40,7 @@ def test_another_process_write_between_our_list_and_our_write_is_never_hidden(re
     assert ids(Collection(COUNTERS, RedisBackend(redis_server.url, prefix))) == expected  # a cold reader agrees
 
 
-def test_a_single_record_read_from_memory_is_flagged_stale_on_its_own(own_redis_server, prefix):
+def test_a_single_record_read_from_memory_is_flagged_stale_on_its_own(own_redis_server, prefix, caplog):
     backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
     counters = Collection(COUNTERS, backend, stale_reads=True)
     record = counters.create({"value": 7})
@@ -48,12 +48,30 @@ def test_a_single_record_read_from_memory_is_flagged_stale_on_its_own(own_redis_
     own_redis_server.kill()
     reset_stale()
     assert stale_served() is False
+    caplog.set_level(logging.WARNING, logger="storage")
     assert counters.get(record["id"])["value"] == 7  # the last known copy...
     assert stale_served() is True  # ...flagged, by this get() alone
+    assert caplog.records[-1].levelname == "CRITICAL" and "Connection refused" in caplog.records[-1].getMessage()
     reset_stale()
     with pytest.raises(errors.StorageUnavailable):
         counters.get("counter_unknown")  # nothing in memory: unavailable, not "not found"
     assert stale_served() is False
+    line = caplog.records[-1]
+    assert line.levelname == "ERROR" and "Connection refused" in line.getMessage()
+    assert line.getMessage().startswith("Error reading counters counter_unknown from Redis: ")
+
+
+def test_a_record_found_unparsable_is_never_served_stale_afterwards(own_redis_server, prefix):
+    backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
+    counters = Collection(COUNTERS, backend, stale_reads=True)
+    record = counters.create({"value": 7})
+    assert counters.get(record["id"])["value"] == 7  # in memory
+    backend.call("SET", backend.keys.record("counters", record["id"]), "not json")  # damaged by hand
+    with pytest.raises(errors.UnparsableRecord):
+        counters.get(record["id"])
+    own_redis_server.kill()
+    with pytest.raises(errors.StorageUnavailable):
+        counters.get(record["id"])  # not the copy memory held before
 
 
 def test_a_record_found_gone_is_never_served_stale_afterwards(own_redis_server, prefix):
@@ -110,17 +128,54 @@ def test_a_list_served_from_stale_memory_is_one_critical_line_and_shows_in_healt
     line = caplog.records[-1]  # after the retries' lines
     message = line.getMessage()
     assert line.levelname == "CRITICAL" and line.fields == {"collection": "counters"}
-    assert message.startswith("CRITICAL: cannot read counters from Redis (")
+    assert message.startswith("CRITICAL: cannot read counters from Redis (") and "Connection refused" in message
     assert message.endswith("); serving the last known memory state, which may be stale")
 
 
-def test_a_collection_of_exactly_the_cache_bound_is_held_in_memory(redis_server, prefix):
+def test_without_stale_reads_a_list_redis_cannot_answer_is_an_error_line_and_unavailable(
+    own_redis_server, prefix, caplog
+):
+    backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
+    counters = Collection(COUNTERS, backend)
+    counters.create({"value": 7})
+    assert len(counters.all()) == 1
+    own_redis_server.kill()
+    caplog.set_level(logging.WARNING, logger="storage")
+    with pytest.raises(errors.StorageUnavailable):
+        counters.all()
+    line = caplog.records[-1]  # after the retries' lines
+    assert line.levelname == "ERROR" and line.getMessage().startswith("Error reading counters from Redis: ")
+    assert "Connection refused" in line.getMessage() and counters.serving_stale is False
+
+
+def last_line(caplog):
+    line = caplog.records[-1]  # after a new connection's own line
+    return line.levelname, line.getMessage(), line.fields
+
+
+def test_a_collection_of_exactly_the_cache_bound_is_held_in_memory_and_says_how_it_loads(redis_server, prefix, caplog):
     writer = Collection(COUNTERS, RedisBackend(redis_server.url, prefix))
-    created = {writer.create({"value": n})["id"] for n in range(3)}
+    created = [writer.create({"value": n})["id"] for n in range(2)]
     reader = Collection(COUNTERS, RedisBackend(redis_server.url, prefix), max_records=3)
-    assert ids(reader) == created
+    caplog.set_level(logging.INFO, logger="storage")
+    assert ids(reader) == set(created)
+    assert last_line(caplog) == (
+        "INFO",
+        "Counter records reloaded from Redis: 2 record(s)",
+        {"collection": "counters", "count": 2, "version": 2},
+    )
+    created.append(writer.create({"value": 2})["id"])
+    assert ids(reader) == set(created)  # caught up to the bound: still in memory
+    assert last_line(caplog) == (
+        "INFO",
+        "Counter cache refreshed from Redis: 1 change(s)",
+        {"collection": "counters", "changed": 1, "version": 3},
+    )
+    cold = Collection(COUNTERS, RedisBackend(redis_server.url, prefix), max_records=3)
+    assert ids(cold) == set(created)  # loaded at the bound: in memory too
+    assert last_line(caplog)[1] == "Counter records reloaded from Redis: 3 record(s)"
     writer.create({"value": 3})
-    assert reader.all() is None  # one more: served from the indexes
+    assert reader.all() is None and cold.all() is None  # one more: served from the indexes
 
 
 class HeldLoads(CountingBackend):
@@ -145,12 +200,12 @@ class HeldLoads(CountingBackend):
 
 
 def cold(redis_server, prefix, **held):
-    """A cold reader (loaded in the background from 2 records) of 3 records, on a HeldLoads backend."""
+    """A cold reader of 3 records, as many as it loads in the background from, on a HeldLoads backend."""
     writer = Collection(COUNTERS, RedisBackend(redis_server.url, prefix))
     created = {writer.create({"value": n})["id"] for n in range(3)}
     backend = HeldLoads(RedisBackend(redis_server.url, prefix), **held)
     reader = Collection(COUNTERS, backend)
-    reader.warm_from = 2
+    reader.warm_from = 3
     return reader, backend, created
 
 

@@ -5,6 +5,7 @@ collection that outgrows the cache says and serves (mutation testing found these
 
 import json
 import logging
+import threading
 
 import pytest
 
@@ -14,7 +15,7 @@ from storage.errors import StorageUnavailable
 from storage.results import VersionedResults
 from storage.snapshot import Snapshot
 from storage.store import Store, get_store
-from tests.test_bounded_cache import CAP, fresh_process, ids, list_page, make_clients
+from tests.test_bounded_cache import CAP, HeldLoad, fresh_process, ids, list_page, make_clients
 from tests.test_storage_contract import CountingBackend, client_fields, session_fields
 
 
@@ -208,8 +209,11 @@ def test_a_collection_that_outgrows_the_cache_says_so_and_its_pages_survive_redi
     more = Store(backend, max_records=CAP).collection("clients")  # another process
     added = [more.create(client_fields(f"More {i}", f"m{i}@example.org")) for i in range(5)]
     caplog.set_level(logging.WARNING, logger="storage")
-    newest = ids(Client.objects.order_by("-created_at")[:3])
+    page = Client.objects.order_by("-created_at")
+    assert page.count() == 8
+    newest = ids(page[:3])
     assert newest == [c["id"] for c in reversed(added)][:3]
+    assert page.version_seen() == 8  # what the list's ETag and response cache are keyed by
     assert [(r.levelname, r.getMessage(), r.fields) for r in caplog.records] == [
         (
             "WARNING",
@@ -222,3 +226,61 @@ def test_a_collection_that_outgrows_the_cache_says_so_and_its_pages_survive_redi
     reset_stale()
     assert ids(Client.objects.order_by("-created_at")[:3]) == newest
     assert stale_served() is True
+
+
+def test_a_cache_behind_a_trimmed_change_log_reloads_and_past_the_cap_counts_and_versions_from_redis(
+    redis_server, prefix, use_store, caplog
+):
+    from storage.backends.redis import RedisBackend
+
+    backend = RedisBackend(redis_server.url, prefix)
+    store = use_store(backend)
+    store.max_records = CAP
+    created = make_clients(3)
+    assert Client.objects.count() == 3  # cached whole, at version 3
+    more = Store(backend, max_records=CAP).collection("clients")  # another process
+    added = [more.create(client_fields(f"More {i}", f"m{i}@example.org")) for i in range(5)]
+    more.update(created[0]["id"], client_fields("Renamed", "c0@example.org"))  # version 9, 8 records
+    backend.call("HSET", backend.keys.meta(), "floor:clients", 9)  # the changes since 3 were trimmed
+    caplog.set_level(logging.WARNING, logger="storage")
+    newest = Client.objects.order_by("-created_at")
+    assert newest.count() == 8
+    assert ids(newest[:2]) == [added[4]["id"], added[3]["id"]]
+    assert newest.version_seen() == 9  # what the list's ETag and response cache are keyed by
+    assert [(r.getMessage(), r.fields) for r in caplog.records] == [
+        (
+            "Client collection holds 8 record(s), more than STORAGE_CACHE_MAX_RECORDS=5: its lists are read from "
+            "Redis's indexes",
+            {"collection": "clients", "count": 8},
+        )
+    ]
+
+
+def test_a_cold_collection_loading_in_the_background_counts_and_versions_its_lists_as_read(store):
+    created = make_clients(7)
+    get_store().collection("clients").update(created[0]["id"], client_fields("Renamed", "c0@example.org"))
+    held = HeldLoad(store.backend, threading.Event())
+    fresh_process(store, held)
+    get_store().collection("clients").warm_from = 5
+    try:
+        newest = Client.objects.order_by("-created_at")
+        assert newest.count() == 7
+        assert ids(newest[:2]) == [created[6]["id"], created[5]["id"]]
+        assert newest.version_seen() == 8  # not its size
+    finally:
+        held.release.set()
+
+
+def test_a_cache_exactly_at_the_change_log_floor_catches_up_from_the_log(redis_server, prefix, use_store):
+    from storage.backends.redis import RedisBackend
+
+    backend = RedisBackend(redis_server.url, prefix)
+    counting = CountingBackend(backend)
+    use_store(counting)
+    make_clients(2)
+    assert Client.objects.count() == 2  # cached whole, at version 2
+    backend.call("HSET", backend.keys.meta(), "floor:clients", 2)  # the changes up to 2 were trimmed
+    added = Store(backend).collection("clients").create(client_fields("Late", "late@example.org"))
+    counting.calls.clear()
+    assert ids(Client.objects.order_by("-created_at")[:1]) == [added["id"]]
+    assert "snapshot_ids" not in [name for name, _ in counting.calls]  # no reload

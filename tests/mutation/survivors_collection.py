@@ -13,6 +13,15 @@ LOAD_RETRIED = READS + "test_a_failed_background_load_is_logged_and_the_next_req
 OUTGROWN = INDEX_READS + "test_a_collection_that_outgrows_the_cache_says_so_and_its_pages_survive_redis_going_down"
 LRU = INDEX_READS + "test_results_are_kept_per_version_and_the_oldest_used_leaves_first"
 WEIGHT = INDEX_READS + "test_results_hold_at_most_half_their_records_bound_in_each_store_but_always_the_last"
+EXACT = READS + "test_a_collection_of_exactly_the_cache_bound_is_held_in_memory_and_says_how_it_loads"
+TRIMMED = (
+    INDEX_READS + "test_a_cache_behind_a_trimmed_change_log_reloads_and_past_the_cap_counts_and_versions_from_redis"
+)
+UNPARSABLE = "tests/api/test_unparsable.py::"
+REWRITTEN = UNPARSABLE + "test_a_record_rewritten_valid_is_listed_again_and_no_longer_flagged"
+STRICT_ZIP = (
+    "`strict` only asserts what the backend guarantees: get_many (and the change script) answer one text per id"
+)
 
 # mutmut name -> the test that kills it now (it survived the run before that test was written)
 KILLED_BY = {
@@ -21,7 +30,43 @@ KILLED_BY = {
         for n in range(1, 8)
     },
     **{f"{COLLECTION}_served_stale__mutmut_{n}": STALE_LINE for n in (1, 2, 3, 4, 5, 7, 8, 9, 10, 11)},
-    f"{COLLECTION}_reload__mutmut_3": READS + "test_a_collection_of_exactly_the_cache_bound_is_held_in_memory",
+    **{f"{COLLECTION}_reload__mutmut_{n}": EXACT for n in (3, 31, 32, 33, 34, 36, 37, 38)},
+    **{f"{COLLECTION}refresh__mutmut_{n}": EXACT for n in (9, 53, 58, 59, 60, 61, 63, 64, 65)},
+    **{f"{COLLECTION}all_with_version__mutmut_{n}": STALE_LINE for n in (3, 4, 11)},
+    f"{COLLECTION}all_with_version__mutmut_10": READS
+    + "test_without_stale_reads_a_list_redis_cannot_answer_is_an_error_line_and_unavailable",
+    **{f"{COLLECTION}all_with_version__mutmut_{n}": TRIMMED for n in (17, 19)},
+    **{f"{COLLECTION}_reload__mutmut_{n}": TRIMMED for n in (4, 5, 6, 7)},
+    **{f"{COLLECTION}refresh__mutmut_{n}": ONE_LOAD for n in (12, 14)},
+    f"{COLLECTION}refresh__mutmut_15": INDEX_READS
+    + "test_a_cold_collection_loading_in_the_background_counts_and_versions_its_lists_as_read",
+    f"{COLLECTION}refresh__mutmut_54": OUTGROWN,
+    f"{COLLECTION}refresh__mutmut_28": INDEX_READS
+    + "test_a_cache_exactly_at_the_change_log_floor_catches_up_from_the_log",
+    f"{COLLECTION}refresh__mutmut_8": "tests/test_sort_index.py::"
+    + "test_a_page_in_a_declared_order_reads_that_order_s_index_not_a_scan",
+    f"{COLLECTION}refresh__mutmut_36": REWRITTEN,
+    f"{COLLECTION}_parse_or_none__mutmut_1": REWRITTEN,
+    **{
+        f"{COLLECTION}get__mutmut_{n}": READS + "test_a_single_record_read_from_memory_is_flagged_stale_on_its_own"
+        for n in (13, 14)
+    },
+    f"{COLLECTION}get__mutmut_21": READS + "test_a_record_found_unparsable_is_never_served_stale_afterwards",
+    **{
+        f"{COLLECTION}get__mutmut_{n}": UNPARSABLE + "test_detail_of_an_unparsable_record_is_a_json_error_naming_it"
+        for n in (23, 25)
+    },
+    **{
+        f"{COLLECTION}get__mutmut_{n}": UNPARSABLE
+        + "test_a_detail_read_of_an_unparsable_record_is_one_error_line_and_enough_for_health"
+        for n in (20, 29, 30, 33, 34, 35)
+    },
+    f"{COLLECTION}get__mutmut_36": UNPARSABLE + "test_a_record_rewritten_valid_and_read_by_id_is_no_longer_flagged",
+    **{
+        f"{COLLECTION}_parse_or_none__mutmut_{n}": UNPARSABLE
+        + "test_a_record_left_out_of_a_list_is_one_error_line_naming_it_and_verify_redis"
+        for n in (5, 6, 7, 9, 10)
+    },
     **{f"{COLLECTION}all__mutmut_{n}": ONE_LOAD for n in (1, 2)},
     f"{COLLECTION}_join_loader__mutmut_1": ONE_LOAD,
     **{f"{COLLECTION}_load_in_background__mutmut_{n}": ONE_LOAD for n in (7, 10, 11)},
@@ -44,6 +89,18 @@ KILLED_BY = {
 
 # mutmut name -> why no test can tell it from the original
 EQUIVALENT = {
+    f"{COLLECTION}all_with_version__mutmut_1": "the default of `wait`: both callers (all() and "
+    "StorageQuerySet._read_source) pass it",
+    f"{COLLECTION}refresh__mutmut_1": "the default of `wait`: both callers (all_with_version and refresh's own "
+    "recursion) pass it",
+    f"{COLLECTION}refresh__mutmut_18": "`wait` of refresh's recursive call: it is made only once the cache is "
+    "complete, and that branch (the version check) never reads `wait`",
+    f"{COLLECTION}refresh__mutmut_29": "version <= cache.version: the equal case returned two lines above",
+    f"{COLLECTION}all_with_version__mutmut_18": "the cache is incomplete here only with `outgrown` set: refresh "
+    "leaves it incomplete only after setting it, the stale path raises when both are unset (but for the instant "
+    "between a background load's `outgrown = None` and its cache.replace(), which no test can hit)",
+    **{f"{COLLECTION}refresh__mutmut_{n}": STRICT_ZIP for n in (42, 45, 46)},
+    **{f"{COLLECTION}_reload__mutmut_{n}": STRICT_ZIP for n in (21, 24, 25)},
     **{
         f"{COLLECTION}_load_in_background__mutmut_{n}": "the background loader thread's name (load-<collection>): "
         "nothing reads it, it only shows in a thread dump"
