@@ -61,6 +61,17 @@ def test_a_single_record_read_from_memory_is_flagged_stale_on_its_own(own_redis_
     assert line.getMessage().startswith("Error reading counters counter_unknown from Redis: ")
 
 
+def test_a_cold_collection_redis_cannot_answer_is_unavailable_even_with_stale_reads(own_redis_server, prefix):
+    backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
+    Collection(COUNTERS, backend).create({"value": 1})
+    cold = Collection(COUNTERS, backend, stale_reads=True)
+    own_redis_server.kill()
+    reset_stale()
+    with pytest.raises(errors.StorageUnavailable):
+        cold.all()  # no memory to fall back on
+    assert stale_served() is False and cold.serving_stale is False
+
+
 def test_a_record_found_unparsable_is_never_served_stale_afterwards(own_redis_server, prefix):
     backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
     counters = Collection(COUNTERS, backend, stale_reads=True)
@@ -118,6 +129,7 @@ def test_require_answers_the_record_or_says_which_one_is_not_found(redis_server,
 def test_a_list_served_from_stale_memory_is_one_critical_line_and_shows_in_health(own_redis_server, prefix, caplog):
     backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
     counters = Collection(COUNTERS, backend, stale_reads=True)
+    assert counters.serving_stale is False  # nothing read yet
     record = counters.create({"value": 7})
     assert ids(counters) == {record["id"]} and counters.serving_stale is False
     own_redis_server.kill()
