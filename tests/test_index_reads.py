@@ -15,7 +15,7 @@ from storage.errors import StorageUnavailable
 from storage.results import VersionedResults
 from storage.snapshot import Snapshot
 from storage.store import Store, get_store
-from tests.test_bounded_cache import CAP, HeldLoad, fresh_process, ids, list_page, make_clients
+from tests.test_bounded_cache import CAP, HeldLoad, fresh_process, ids, list_page, make_clients, wait_until
 from tests.test_storage_contract import CountingBackend, client_fields, session_fields
 
 
@@ -261,7 +261,8 @@ def test_a_cold_collection_loading_in_the_background_counts_and_versions_its_lis
     get_store().collection("clients").update(created[0]["id"], client_fields("Renamed", "c0@example.org"))
     held = HeldLoad(store.backend, threading.Event())
     fresh_process(store, held)
-    get_store().collection("clients").warm_from = 5
+    clients = get_store().collection("clients")
+    clients.warm_from = 5
     try:
         newest = Client.objects.order_by("-created_at")
         assert newest.count() == 7
@@ -269,6 +270,7 @@ def test_a_cold_collection_loading_in_the_background_counts_and_versions_its_lis
         assert newest.version_seen() == 8  # not its size
     finally:
         held.release.set()
+    wait_until(lambda: clients.cache.version is not None)  # the load ends before the backend closes
 
 
 def test_a_cache_exactly_at_the_change_log_floor_catches_up_from_the_log(redis_server, prefix, use_store):
