@@ -1,16 +1,21 @@
 """The index reads of a large collection, at backend and model level: empty windows, reference sets
 read whole and fresh, the sort fill's version check, Snapshot's sequence behaviour, and the round
-trips of an unchanged reference-set query (mutation testing found these unpinned)."""
+trips of an unchanged reference-set query, the bounds of the results kept for them, and what a
+collection that outgrows the cache says and serves (mutation testing found these unpinned)."""
 
 import json
+import logging
+import threading
 
 import pytest
 
 from clients.models import Client
 from sessions_app.models import Session
+from storage.errors import StorageUnavailable
+from storage.results import VersionedResults
 from storage.snapshot import Snapshot
 from storage.store import Store, get_store
-from tests.test_bounded_cache import CAP, fresh_process, ids, list_page, make_clients
+from tests.test_bounded_cache import CAP, HeldLoad, fresh_process, ids, list_page, make_clients, wait_until
 from tests.test_storage_contract import CountingBackend, client_fields, session_fields
 
 
@@ -147,32 +152,137 @@ def test_a_page_whose_read_fails_after_a_change_is_served_from_the_last_answer_f
     assert stale_served() is True
 
 
-def test_a_unique_field_filter_reads_the_record_its_index_names_not_the_collection(small):
-    make_clients(8)
-    ann = get_store().collection("clients").create(client_fields("Ann", "Ann@Example.org"))
-    get_store().collection("clients").create(client_fields("Blank", ""))
-    counting = CountingBackend(small.backend)
-    fresh_process(small, counting)
-    counting.calls.clear()
-    assert ids(Client.objects.filter(email="Ann@Example.org")) == [ann["id"]]
-    assert [name for name, *_ in counting.calls] == ["size", "owner"]  # no page of the collection read
-    counting.calls.clear()
-    assert ids(Client.objects.filter(email="Ann@Example.org")) == [ann["id"]]
-    assert [name for name, *_ in counting.calls] == ["size"]  # memoised at the version read with the record
-    assert Client.objects.filter(email="ann@example.org").count() == 0  # exact: the index finds, the filter decides
-    assert Client.objects.filter(email="nobody@example.org").count() == 0
-    counting.calls.clear()
-    assert [c.name for c in Client.objects.filter(email="")] == ["Blank"]  # blank values are not indexed: scanned
-    assert "page" in [name for name, *_ in counting.calls]
+def test_results_are_kept_per_version_and_the_oldest_used_leaves_first():
+    results = VersionedResults(size=2)
+    results.put("a", 1, "a@1")
+    results.put("b", 1, "b@1")
+    assert (results.get("b", 1), results.get("a", 1), results.get("a", 2)) == ("b@1", "a@1", None)
+    results.put("c", 1, "c@1")  # one too many: "b" was read less recently than "a"
+    assert (results.get("a", 1), results.get("b", 1), results.get("c", 1)) == ("a@1", None, "c@1")
+    # the latest result of each query is kept by when it was put: "a" first, so "a" leaves
+    assert [results.last(k) for k in ("a", "b", "c", "never")] == [None, "b@1", "c@1", None]
 
 
-def test_a_unique_field_filter_sees_another_process_changing_the_value(small):
+def test_results_hold_at_most_half_their_records_bound_in_each_store_but_always_the_last():
+    results = VersionedResults(max_records=12)  # 6 records for exact versions, 6 for the latest
+    results.put("a", 1, "a", weight=3)
+    results.put("b", 1, "b", weight=3)
+    assert (results.get("a", 1), results.last("a"), results.get("b", 1)) == ("a", "a", "b")  # 6: within
+    results.put("c", 1, "c", weight=4)  # 10: the oldest leave until it fits
+    assert [results.get(k, 1) for k in "abc"] == [None, None, "c"]
+    assert [results.last(k) for k in "abc"] == [None, None, "c"]
+    results.put("d", 1, "d", weight=20)  # heavier than the bound alone: kept, the others leave
+    assert (results.get("c", 1), results.get("d", 1), results.last("d")) == (None, "d", "d")
+
+
+def test_an_empty_snapshot_slices_to_nothing():
+    empty = Snapshot()
+    assert empty[0:50] == () and empty.window(0, 50) == () and empty.window(0, 50, reverse=True) == ()
+    assert len(empty) == 0 and list(empty) == []
+
+
+def test_a_page_never_served_before_is_unavailable_not_stale_when_redis_is_down(own_redis_server, prefix, use_store):
+    from storage.backends.redis import RedisBackend
+
+    backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
+    store = use_store(backend, stale_reads=True)
+    store.max_records = CAP
     make_clients(8)
-    ann = get_store().collection("clients").create(client_fields("Ann", "ann@example.org"))
-    fresh_process(small)
-    assert ids(Client.objects.filter(email="ann@example.org")) == [ann["id"]]
-    writer = Store(small.backend, max_records=small.max_records).collection("clients")
-    writer.update(ann["id"], client_fields("Ann", "ann@elsewhere.org"))
-    bea = writer.create(client_fields("Bea", "ann@example.org"))
-    assert ids(Client.objects.filter(email="ann@example.org")) == [bea["id"]]
-    assert Client.objects.get(email="ann@elsewhere.org").pk == ann["id"]
+    fresh_process(store)
+    ids(Client.objects.order_by("-created_at")[:3])
+    own_redis_server.kill()
+    with pytest.raises(StorageUnavailable):
+        ids(Client.objects.order_by("-created_at")[3:6])
+
+
+def test_a_collection_that_outgrows_the_cache_says_so_and_its_pages_survive_redis_going_down(
+    own_redis_server, prefix, use_store, caplog
+):
+    from storage.backends.redis import RedisBackend
+    from storage.served import reset_stale, stale_served
+
+    backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
+    store = use_store(backend, stale_reads=True)
+    store.max_records = CAP
+    make_clients(3)
+    assert Client.objects.count() == 3  # cached whole
+    more = Store(backend, max_records=CAP).collection("clients")  # another process
+    added = [more.create(client_fields(f"More {i}", f"m{i}@example.org")) for i in range(5)]
+    caplog.set_level(logging.WARNING, logger="storage")
+    page = Client.objects.order_by("-created_at")
+    assert page.count() == 8
+    newest = ids(page[:3])
+    assert newest == [c["id"] for c in reversed(added)][:3]
+    assert page.version_seen() == 8  # what the list's ETag and response cache are keyed by
+    assert [(r.levelname, r.getMessage(), r.fields) for r in caplog.records] == [
+        (
+            "WARNING",
+            "Client collection holds 8 record(s), more than STORAGE_CACHE_MAX_RECORDS=5: its lists are read from "
+            "Redis's indexes",
+            {"collection": "clients", "count": 8},
+        )
+    ]
+    own_redis_server.kill()
+    reset_stale()
+    assert ids(Client.objects.order_by("-created_at")[:3]) == newest
+    assert stale_served() is True
+
+
+def test_a_cache_behind_a_trimmed_change_log_reloads_and_past_the_cap_counts_and_versions_from_redis(
+    redis_server, prefix, use_store, caplog
+):
+    from storage.backends.redis import RedisBackend
+
+    backend = RedisBackend(redis_server.url, prefix)
+    store = use_store(backend)
+    store.max_records = CAP
+    created = make_clients(3)
+    assert Client.objects.count() == 3  # cached whole, at version 3
+    more = Store(backend, max_records=CAP).collection("clients")  # another process
+    added = [more.create(client_fields(f"More {i}", f"m{i}@example.org")) for i in range(5)]
+    more.update(created[0]["id"], client_fields("Renamed", "c0@example.org"))  # version 9, 8 records
+    backend.call("HSET", backend.keys.meta(), "floor:clients", 9)  # the changes since 3 were trimmed
+    caplog.set_level(logging.WARNING, logger="storage")
+    newest = Client.objects.order_by("-created_at")
+    assert newest.count() == 8
+    assert ids(newest[:2]) == [added[4]["id"], added[3]["id"]]
+    assert newest.version_seen() == 9  # what the list's ETag and response cache are keyed by
+    assert [(r.getMessage(), r.fields) for r in caplog.records] == [
+        (
+            "Client collection holds 8 record(s), more than STORAGE_CACHE_MAX_RECORDS=5: its lists are read from "
+            "Redis's indexes",
+            {"collection": "clients", "count": 8},
+        )
+    ]
+
+
+def test_a_cold_collection_loading_in_the_background_counts_and_versions_its_lists_as_read(store):
+    created = make_clients(7)
+    get_store().collection("clients").update(created[0]["id"], client_fields("Renamed", "c0@example.org"))
+    held = HeldLoad(store.backend, threading.Event())
+    fresh_process(store, held)
+    clients = get_store().collection("clients")
+    clients.warm_from = 5
+    try:
+        newest = Client.objects.order_by("-created_at")
+        assert newest.count() == 7
+        assert ids(newest[:2]) == [created[6]["id"], created[5]["id"]]
+        assert newest.version_seen() == 8  # not its size
+    finally:
+        held.release.set()
+    wait_until(lambda: clients.cache.version is not None)  # the load ends before the backend closes
+
+
+def test_a_cache_exactly_at_the_change_log_floor_catches_up_from_the_log(redis_server, prefix, use_store):
+    from storage.backends.redis import RedisBackend
+
+    backend = RedisBackend(redis_server.url, prefix)
+    counting = CountingBackend(backend)
+    use_store(counting)
+    make_clients(2)
+    assert Client.objects.count() == 2  # cached whole, at version 2
+    backend.call("HSET", backend.keys.meta(), "floor:clients", 2)  # the changes up to 2 were trimmed
+    added = Store(backend).collection("clients").create(client_fields("Late", "late@example.org"))
+    counting.calls.clear()
+    assert ids(Client.objects.order_by("-created_at")[:1]) == [added["id"]]
+    assert "snapshot_ids" not in [name for name, _ in counting.calls]  # no reload

@@ -91,3 +91,16 @@ def forget_sort_index(store):
         return
     backend.call("DEL", backend.keys.sort("sessions", "starts_at"))
     backend.call("HDEL", backend.keys.meta(), "sorted:sessions:starts_at", "sortfill:sessions:starts_at")
+
+
+def test_a_page_in_a_declared_order_reads_that_order_s_index_not_a_scan(small):
+    client = make_clients(1)[0]
+    sessions = get_store().collection("sessions")
+    made = [
+        sessions.create(session_fields(client["id"], f"S{i}", starts_at=f"2026-12-0{9 - i}T09:00:00Z"))
+        for i in range(7)
+    ]
+    counting = CountingBackend(small.backend)
+    fresh_process(small, counting)
+    assert ids(Session.objects.order_by("starts_at")[:2]) == [made[6]["id"], made[5]["id"]]
+    assert [args for name, args in counting.calls if name == "page"] == [("sessions", 0, 2, False, "starts_at")]

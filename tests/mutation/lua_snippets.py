@@ -13,6 +13,7 @@ LOST = "tests/test_storage_redis.py::test_a_write_whose_reply_is_lost_is_applied
 REST_LOST = "tests/test_guarantee_writes.py::test_rest_a_lost_reply_of_the_script_call_itself_is_applied_once"
 TRIM = "tests/test_storage_contract.py::test_trimmed_change_log_makes_an_old_cache_reload"
 CAUGHT_UP = "tests/test_storage_contract_writes.py"
+UNIQUE = "tests/test_unique_lookups.py"
 REPAIR = "tests/test_diagnostics_verify.py"
 INSPECT = "tests/test_storage_inspect_contract.py"
 ROW = [CONTRACT, SINGLE]  # the record and its unique / reference / sort indexes
@@ -206,8 +207,8 @@ MUTANTS = [
     ("changes.lua", "'(' .. ARGV[1]", "ARGV[1]", [CAUGHT_UP]),
     ("changes.lua", "docs = redis.call('MGET', unpack(keys))", "docs = {}", [CAUGHT_UP]),
     # owner (read-only): the record a unique index names, with the version it is read at
-    ("owner.lua", "local version = tonumber(redis.call('GET', KEYS[2]) or '0')", "local version = 0", BOUNDED),
-    ("owner.lua", "if not id then", "if id then", BOUNDED),
+    ("owner.lua", "local version = tonumber(redis.call('GET', KEYS[2]) or '0')", "local version = 0", [UNIQUE]),
+    ("owner.lua", "if not id then", "if id then", [UNIQUE]),
     # page (read-only): the version the page is read with, the window, the order
     (
         "page.lua",
