@@ -1,4 +1,6 @@
-"""Queries on a collection larger than the process cache, served from the backend's indexes.
+"""Queries served from the backend's indexes: those on a collection larger than the process cache,
+and on any collection a filter on one reference value (its ids from the reference index, its
+records from memory).
 
 A page in creation order, or in the order of a complete sort index (sessions by starts_at), either
 way, is one read-only script: the ids of the page from the index and their records, with the
@@ -49,10 +51,9 @@ def servable(queryset):
     if lookups.wanted_ids(where) is not None:
         return True
     spec = queryset.model.storage().spec
-    return any(
-        lookups.wanted_values(where, {name, name.removesuffix("_id")}, ("", "__exact")) is not None
-        for name in spec.references
-    ) or any(_unique_value(where, spec, name) is not None for name in spec.unique)
+    return reference_value(where, spec) is not None or any(
+        _unique_value(where, spec, name) is not None for name in spec.unique
+    )
 
 
 def count(queryset, collection):
@@ -118,15 +119,35 @@ def _subset(queryset, collection, where):
         texts = collection.backend.get_many(collection.name, ids)
         records = [r for r in map(collection._parse_or_none, ids, texts) if r is not None]
         return collection.outgrown[0], records
-    for field_name in collection.spec.references:
-        names = {field_name, field_name.removesuffix("_id")}
-        value = lookups.wanted_values(where, names, ("", "__exact"))
-        if value is not None and len(value) == 1:
-            return collection.members(field_name, value[0])
+    reference = reference_value(where, collection.spec)
+    if reference is not None:
+        return collection.members(*reference)
     for field_name in collection.spec.unique:
         value = _unique_value(where, collection.spec, field_name)
         if value is not None:
             return collection.owner(field_name, value)
+    return None
+
+
+def referencing(queryset, field_name, value):
+    """The matches, oldest first, of a query on one reference value (the sessions of one client)
+    over a collection held in memory: the ids from the backend's reference index (one round trip,
+    whatever the collection's size or how often it changes), the records from memory, which is
+    at or after the version the queryset was checked against."""
+    collection = queryset.model.storage()
+    held = collection.cache.records
+    found = (held.get(i) for i in collection.ids_by(field_name, value))
+    match = lookups.compile_where(queryset.model, queryset._where)
+    return sorted((r for r in found if r is not None and match(r)), key=order_key)
+
+
+def reference_value(where, spec):
+    """(reference field, value) when the where clause requires one value of a reference (the
+    sessions of one client), else None."""
+    for field_name in spec.references:
+        value = lookups.wanted_values(where, {field_name, field_name.removesuffix("_id")}, ("", "__exact"))
+        if value is not None and len(value) == 1:
+            return field_name, value[0]
     return None
 
 

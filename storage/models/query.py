@@ -248,6 +248,8 @@ class StorageQuerySet(DerivedValues):
                 (self.model.Storage.collection, "by-id"), (snapshot,), lambda: lookups.index_by_id(snapshot)
             )
             records = sorted((index[i] for i in set(wanted) if i in index), key=lookups.creation_order)
+        elif (reference := indexed.reference_value(self._where, self.model.storage().spec)) is not None:
+            return snapshot, indexed.referencing(self, *reference)
         match = lookups.compile_where(self.model, self._where)
         key = (self.model.Storage.collection, self._where)
         return snapshot, filtered_memo.get(key, (snapshot,), lambda: [r for r in records if match(r)])

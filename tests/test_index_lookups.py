@@ -1,12 +1,14 @@
-"""An exact filter on a unique field of a collection larger than the process cache is answered by
-the record the unique index names, in one round trip, never by a scan of the collection."""
+"""Filters the backend's indexes answer without a scan: an exact filter on a unique field of a
+collection larger than the process cache (the record its unique index names), and a filter on one
+reference value of a collection held in memory (the ids from the reference index)."""
 
 import pytest
 
 from clients.models import Client
+from sessions_app.models import Session
 from storage.store import Store, get_store
 from tests.test_bounded_cache import CAP, fresh_process, ids, make_clients
-from tests.test_storage_contract import CountingBackend, client_fields
+from tests.test_storage_contract import CountingBackend, client_fields, session_fields
 
 
 @pytest.fixture
@@ -45,3 +47,32 @@ def test_a_unique_field_filter_sees_another_process_changing_the_value(small):
     bea = writer.create(client_fields("Bea", "ann@example.org"))
     assert ids(Client.objects.filter(email="ann@example.org")) == [bea["id"]]
     assert Client.objects.get(email="ann@elsewhere.org").pk == ann["id"]
+
+
+def test_the_sessions_of_one_client_in_memory_are_picked_by_its_reference_index_not_a_scan(store):
+    clients = get_store().collection("clients")
+    ann, bob = clients.create(client_fields("Ann")), clients.create(client_fields("Bob"))
+    sessions = get_store().collection("sessions")
+    mine = [sessions.create(session_fields(ann["id"], f"Ann {i}"))["id"] for i in range(3)]
+    sessions.create(session_fields(bob["id"], "Bob 0"))
+    counting = CountingBackend(store.backend)
+    fresh_process(store, counting)
+    assert len(Session.objects.all()) == 4  # the collection is in memory
+    counting.calls.clear()
+    assert ids(Session.objects.filter(client_id=ann["id"]).order_by("created_at")) == mine
+    assert [name for name, *_ in counting.calls] == ["version", "ids_by"]
+    assert Session.objects.filter(client_id=ann["id"], title="Ann 1").count() == 1  # the other conditions apply
+
+
+def test_the_sessions_of_one_client_follow_another_process_moving_and_adding_them(store):
+    clients = get_store().collection("clients")
+    ann, bob = clients.create(client_fields("Ann")), clients.create(client_fields("Bob"))
+    sessions = get_store().collection("sessions")
+    first = sessions.create(session_fields(ann["id"], "First"))
+    fresh_process(store)
+    assert ids(Session.objects.filter(client_id=ann["id"])) == [first["id"]]
+    writer = Store(store.backend).collection("sessions")
+    writer.update(first["id"], session_fields(bob["id"], "First"))
+    second = writer.create(session_fields(ann["id"], "Second"))
+    assert ids(Session.objects.filter(client_id=ann["id"])) == [second["id"]]
+    assert ids(Session.objects.filter(client_id=bob["id"])) == [first["id"]]
