@@ -149,11 +149,10 @@ class Collection(Writes, IndexReads):
             if cache.version is None:
                 return self._reload()
             return self.refresh(wait)
-        version = self.backend.version(self.name)
-        if version == cache.version:
+        changes = self.backend.changes_since(self.name, cache.version)  # one round trip, changed or not
+        if changes.version == cache.version:
             return
-        changes = self.backend.changes_since(self.name, cache.version)
-        if changes.floor > cache.version or version < cache.version:
+        if changes.floor > cache.version or changes.version < cache.version:
             return self._reload()  # trimmed change log, or a backend that was reset
         texts = changes.texts if changes.texts is not None else self.backend.get_many(self.name, changes.ids)
         fetched = [self._parse_or_none(i, t) for i, t in zip(changes.ids, texts, strict=True)]

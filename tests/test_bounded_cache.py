@@ -219,7 +219,7 @@ def test_a_cold_collection_serves_its_first_page_by_index_while_it_loads_in_the_
     counting = CountingBackend(held)
     clients.backend = counting
     assert ids(Client.objects.order_by("-created_at")[:2]) == [created[11]["id"], created[10]["id"]]
-    assert [name for name, *_ in counting.calls] == ["version"]  # from memory now
+    assert [name for name, *_ in counting.calls] == ["changes_since"]  # from memory now
 
 
 class HeldLoad(CountingBackend):

@@ -60,7 +60,7 @@ def test_the_sessions_of_one_client_in_memory_are_picked_by_its_reference_index_
     assert len(Session.objects.all()) == 4  # the collection is in memory
     counting.calls.clear()
     assert ids(Session.objects.filter(client_id=ann["id"]).order_by("created_at")) == mine
-    assert [name for name, *_ in counting.calls] == ["version", "ids_by"]
+    assert [name for name, *_ in counting.calls] == ["changes_since", "ids_by"]
     assert Session.objects.filter(client_id=ann["id"], title="Ann 1").count() == 1  # the other conditions apply
 
 

@@ -45,6 +45,8 @@ def test_read_only_token_reads_but_the_first_write_says_why_it_fails(redis_serve
         clients.create(client_fields())
     assert keys_under(redis_server, prefix) == []
     assert clients.all() == ()
+    written = Collection(CLIENTS, RestBackend(rest_server.url, rest_server.token, prefix)).create(client_fields())
+    assert [r["id"] for r in clients.all()] == [written["id"]]  # a cached list catches up with read commands
 
 
 def test_sync_token_of_each_reply_is_sent_with_the_next_request(rest_server, prefix):

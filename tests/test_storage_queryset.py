@@ -42,14 +42,14 @@ def test_count_then_a_slice_is_one_evaluation_and_one_round_trip(people, monkeyp
     backend = people.backend
     Client.storage().all()  # the cache is loaded: from now on a list costs one version round trip
     calls = []
-    original = backend.version
-    monkeypatch.setattr(backend, "version", lambda *a: calls.append("version") or original(*a))
+    original = backend.changes_since
+    monkeypatch.setattr(backend, "changes_since", lambda *a: calls.append("check") or original(*a))
     qs = Client.objects.filter(is_active=True).order_by("name")
     assert qs.count() == 2
     assert names(qs[1:5]) == ["Carol"]
     assert names(qs[0:1]) == ["Alice"]
-    assert calls == ["version"]
-    assert Client.objects.all().count() == 3 and calls == ["version", "version"]  # a new queryset re-checks
+    assert calls == ["check"]
+    assert Client.objects.all().count() == 3 and calls == ["check", "check"]  # a new queryset re-checks
 
 
 def test_unsupported_methods_raise_but_hasattr_answers_false(people):

@@ -68,12 +68,25 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
         return int(version or 0), list(ids)
 
     def changes_since(self, collection, since):
+        """One read-only script: the version, and when it moved the changed ids with their records."""
         keys = [self.keys.version(collection), self.keys.meta(), self.keys.changes(collection)]
         args = [int(since), f"floor:{collection}", self.keys.record(collection, ""), MGET_CHUNK]
         version, floor, ids, texts = self.read_script("changes", keys, args)
         ids = tuple(ids)
         texts = script_texts(texts, len(ids)) if len(ids) <= MGET_CHUNK else None
         return Changes(version=int(version or 0), floor=int(float(floor or 0)), ids=ids, texts=texts)
+
+    def changes_listed(self, collection, since):
+        """changes_since with read commands only (one MULTI; the records are then read apart)."""
+        version, floor, ids = self.pipeline(
+            [
+                ("GET", self.keys.version(collection)),
+                ("HGET", self.keys.meta(), f"floor:{collection}"),
+                ("ZRANGEBYSCORE", self.keys.changes(collection), f"({int(since)}", "+inf"),
+            ],
+            transaction=True,
+        )
+        return Changes(version=int(version or 0), floor=int(float(floor or 0)), ids=tuple(ids))
 
     def count(self, collection):
         return int(self.call("ZCARD", self.keys.index(collection)))

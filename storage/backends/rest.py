@@ -102,6 +102,11 @@ class RestBackend(CommandBackend):
             raise TransientError(f"the REST API answered {len(commands)} command(s) with {describe_shape(payload)}")
         return [reply_of(item, c) for item, c in zip(payload, commands, strict=True)]
 
+    def changes_since(self, collection, since):
+        # The read-only token (KV_REST_API_READ_ONLY_TOKEN) may run read commands, not scripts: a
+        # cached list's check before each read stays within them.
+        return self.changes_listed(collection, since)
+
     @with_retry
     def evalsha(self, operation, keys, args):
         tail = [len(keys), *keys, *args]

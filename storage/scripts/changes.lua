@@ -1,9 +1,13 @@
 -- Read-only: what changed in a collection since a version, with the changed records' texts, in one
--- round trip (a cache catching up reads only what changed).
+-- round trip: the check a cached collection makes before each list, which, when something changed,
+-- also reads only what changed.
 -- KEYS: 1 the collection version, 2 meta (change-log floors), 3 the change log (a ZSET id -> version)
 -- ARGV: 1 the version the cache holds, 2 this collection's floor field in meta, 3 record key prefix
 -- ("{prefix}:<collection>:"), 4 the most texts to read here (more: the ids alone, read in chunks)
 local version = tonumber(redis.call('GET', KEYS[1]) or '0')
+if version == tonumber(ARGV[1]) then
+  return {version, '0', {}, {}}  -- unchanged: what the cache holds is current
+end
 local floor = redis.call('HGET', KEYS[2], ARGV[2]) or '0'
 local ids = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. ARGV[1], '+inf')
 local docs = {}

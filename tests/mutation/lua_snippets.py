@@ -203,6 +203,7 @@ MUTANTS = [
     ("repair.lua", "return finish({'ok', record_change(coll, spec.id)})", "return finish({'ok', 0})", FIX),
     # changes (read-only): what a cache catching up is told, and the records read with it
     ("changes.lua", "local version = tonumber(redis.call('GET', KEYS[1]) or '0')", "local version = 0", [CAUGHT_UP]),
+    ("changes.lua", "if version == tonumber(ARGV[1]) then", "if version ~= tonumber(ARGV[1]) then", [CAUGHT_UP]),
     ("changes.lua", "local floor = redis.call('HGET', KEYS[2], ARGV[2]) or '0'", "local floor = '0'", [TRIM]),
     ("changes.lua", "'(' .. ARGV[1]", "ARGV[1]", [CAUGHT_UP]),
     ("changes.lua", "docs = redis.call('MGET', unpack(keys))", "docs = {}", [CAUGHT_UP]),
