@@ -214,14 +214,3 @@ def test_describe_shows_the_url_without_the_token():
     info = make(FakeApi(httpx.Response(200, json={"result": "OK"}))).describe()
     assert info == {"backend": "rest", "target": URL, "mode": "http"}
     assert TOKEN not in json.dumps(info)
-
-
-def test_info_and_latency_for_the_health_checks():
-    text = "# Server\r\nredis_version:7.2.4\r\nused_memory:1024\r\nmaxmemory_policy:noeviction\r\n"
-    api = FakeApi(httpx.Response(200, json={"result": b64(text)}), httpx.Response(200, json={"result": b64("PONG")}))
-    backend = make(api)
-    info = backend.info("server")
-    assert info["redis_version"] == "7.2.4" and info["used_memory"] == 1024
-    assert info["maxmemory_policy"] == "noeviction"
-    assert backend.latency() >= 0
-    assert api.bodies() == [["INFO", "server"], ["PING"]]

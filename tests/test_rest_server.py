@@ -96,12 +96,6 @@ def test_threads_sharing_one_rest_backend_lose_no_write(rest_store):
     assert sorted(r["id"] for r in Collection(CLIENTS, clients.backend).all()) == sorted(ids)
 
 
-def test_info_and_latency_through_the_api(rest_store):
-    backend = rest_store.backend
-    assert backend.info("server")["redis_version"]
-    assert backend.latency() > 0
-
-
 def test_redis_down_behind_the_api_is_unavailable_then_heals(own_redis_server, prefix, no_retry_delay):
     server = UpstashServer(own_redis_server.port).start()
     try:
