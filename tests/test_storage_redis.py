@@ -7,7 +7,9 @@ import pytest
 
 from storage import errors, scripts
 from storage.backends.redis import RedisBackend
+from storage.backends.redis_modes import ConnectOptions
 from storage.collection import Collection, CollectionSpec
+from storage.config import select_backend
 
 COUNTERS = CollectionSpec("counters", "counter", "Counter")
 
@@ -125,3 +127,35 @@ def test_every_key_lives_under_the_prefix(redis_server, prefix):
     counters.delete(created["id"])
     keys = redis_server.client().keys(f"*{prefix}*")
     assert keys and all(k.startswith(f"{{{prefix}}}:") for k in keys)
+
+
+def test_every_redis_setting_reaches_the_backend(tmp_path):
+    (ca := tmp_path / "ca.pem").write_text("")
+    url = "redis+sentinel://:pw@h1:26379,h2:26379/main/0"
+    settings = {"REDIS_URL": url, "KEY_PREFIX": "tenant", "SOCKET_TIMEOUT": 1.5, "CONNECT_TIMEOUT": 0.5}
+    settings.update(REDIS_MODE="sentinel", REDIS_SSL_CERT_REQS="optional", REDIS_SSL_CA_CERTS=str(ca))
+    settings.update(REDIS_SENTINEL_PASSWORD="s3cret", WAIT_REPLICAS=1, WAIT_TIMEOUT_MS=400)
+    backend = RedisBackend.from_settings(settings)
+    assert backend.options == ConnectOptions("sentinel", 1.5, 0.5, "optional", str(ca), "s3cret")
+    assert (backend.url, backend.keys.root, backend.mode) == (url, "{tenant}", "sentinel")
+    assert (backend.wait_replicas, backend.wait_timeout_ms) == (1, 400)
+
+
+def test_the_redis_url_is_checked_at_startup():
+    assert select_backend(redis_url="redis+sentinel://h:26379/main/0") == "redis"
+    with pytest.raises(errors.ConfigurationError, match="^REDIS_URL must start with redis://"):
+        select_backend(redis_url="http://h:6379")
+
+
+def test_describe_shows_the_backend_its_url_and_the_mode_found(redis_server, prefix):
+    backend = RedisBackend(redis_server.url, prefix)
+    backend.ping()
+    assert backend.describe() == {"backend": "redis", "target": redis_server.url, "mode": "standalone"}
+
+
+def test_the_rate_counter_counts_reads_and_starts_at_zero(redis_server, prefix):
+    backend = RedisBackend(redis_server.url, prefix)
+    assert backend.counted("login") == 0 and backend.hits("login") == (0, 0)
+    assert [backend.hit("login", 60)[0] for _ in range(2)] == [1, 2]
+    count, left = backend.hits("login")
+    assert backend.counted("login") == count == 2 and 0 < left <= 60
