@@ -10,6 +10,8 @@ from storage.backends.redis import RedisBackend
 from storage.backends.redis_modes import ConnectOptions
 from storage.collection import Collection, CollectionSpec
 from storage.config import select_backend
+from tests.redis_server import RedisServer
+from tests.redis_topologies import wait_until
 
 COUNTERS = CollectionSpec("counters", "counter", "Counter")
 
@@ -159,3 +161,22 @@ def test_the_rate_counter_counts_reads_and_starts_at_zero(redis_server, prefix):
     assert [backend.hit("login", 60)[0] for _ in range(2)] == [1, 2]
     count, left = backend.hits("login")
     assert backend.counted("login") == count == 2 and 0 < left <= 60
+
+
+def test_a_write_is_durable_once_the_replica_acknowledges_it_and_never_a_success_without(
+    own_redis_server, prefix, caplog
+):
+    replica = RedisServer("--replicaof", "127.0.0.1", str(own_redis_server.port)).start()
+    try:
+        wait_until(lambda: replica.client().info("replication")["master_link_status"] == "up", 20, "replica in sync")
+        kept = collection_on(own_redis_server, prefix, wait_replicas=1, wait_timeout_ms=400).create({"value": 1})
+    finally:
+        replica.close()
+    alone = collection_on(own_redis_server, prefix, wait_replicas=1, wait_timeout_ms=100)
+    with pytest.raises(errors.WriteNotDurable) as raised:
+        alone.create({"value": 2})
+    assert str(raised.value).startswith("the write reached 0 of 1 replica(s) within 100 ms: it failed")
+    logged = [(r.getMessage(), r.fields) for r in caplog.records if r.getMessage().startswith("Write ")]
+    assert logged == [("Write create reached 0 of 1 replica(s) in 100 ms: reported as failed or unknown", {"acked": 0})]
+    with pytest.raises(errors.VersionConflict):  # a refusal stays a refusal
+        alone.update(kept["id"], {"value": 3}, expected_version=7)

@@ -20,6 +20,8 @@ WRONG_SETTING = CONFIG + "test_a_wrong_url_or_an_empty_token_is_refused_naming_t
 REST_SETTINGS = CONFIG + "test_the_settings_reach_the_client_and_the_url_loses_only_its_trailing_slashes"
 READ_ONLY = CONFIG + "test_only_the_read_only_token_itself_is_refused_at_startup"
 COUNTER = STORAGE_REDIS + "test_the_rate_counter_counts_reads_and_starts_at_zero"
+REDIS_SETTINGS = STORAGE_REDIS + "test_every_redis_setting_reaches_the_backend"
+DURABLE = STORAGE_REDIS + "test_a_write_is_durable_once_the_replica_acknowledges_it_and_never_a_success_without"
 
 # settings.get defaults of RedisBackend.from_settings (the keys are always in the dict it gets)
 REDIS_SETTING_DEFAULTS = (30, 32, 35, 36, 38, 40, 43, 45, 47, 50, 52, 54, 57, 59, 61, 64, 66, 68, 71)
@@ -58,6 +60,8 @@ KILLED_BY = {
         [n for n in range(1, 72) if n not in REDIS_SETTING_DEFAULTS],
         STORAGE_REDIS + "test_every_redis_setting_reaches_the_backend",
     ),
+    **_names(REDIS + "__init__", (15, 16, 17, 18, 22, 23, 24, 25, 27, 30, 32), REDIS_SETTINGS),
+    **_names(REDIS + "evalsha", range(8, 33), DURABLE),
     **_names(REDIS + "check_target", range(2, 8), STORAGE_REDIS + "test_the_redis_url_is_checked_at_startup"),
     **_names(
         REDIS + "describe", range(1, 8), STORAGE_REDIS + "test_describe_shows_the_backend_its_url_and_the_mode_found"
@@ -117,6 +121,18 @@ EQUIVALENT = {
         "a settings.get default: from_settings is only given config/settings.py's STORAGE (storage/config.py "
         "build_backend, storage/store.py), which always holds REDIS_MODE, REDIS_SSL_CERT_REQS, REDIS_SSL_CA_CERTS, "
         "REDIS_SENTINEL_PASSWORD, WAIT_REPLICAS and WAIT_TIMEOUT_MS",
+    ),
+    **_names(
+        REDIS + "__init__",
+        (1, 2, 7, 9),
+        "a keyword default (socket or connect timeout, sentinel password, WAIT timeout): production builds the "
+        "backend with from_settings, which always passes all four; only tests and bench/ rely on the defaults",
+    ),
+    **_names(
+        REDIS + "__init__",
+        (26, 28, 29),
+        "the mode of an injected client: only tests inject one (fakeredis, tests/conftest.py make_backend); a "
+        "production backend gets a URL, and every mode test in redis.py compares with 'cluster' only",
     ),
     REDIS + "check_target__mutmut_1": "the default of redis_url: its one caller, select_backend (storage/config.py), "
     "always passes it",
