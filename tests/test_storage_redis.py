@@ -180,3 +180,18 @@ def test_a_write_is_durable_once_the_replica_acknowledges_it_and_never_a_success
     assert logged == [("Write create reached 0 of 1 replica(s) in 100 ms: reported as failed or unknown", {"acked": 0})]
     with pytest.raises(errors.VersionConflict):  # a refusal stays a refusal
         alone.update(kept["id"], {"value": 3}, expected_version=7)
+
+
+WAIT_LIMITS = (
+    "STORAGE_WAIT_REPLICAS must be >= 0 and STORAGE_WAIT_TIMEOUT_MS between 1 and the socket timeout (2000 ms), "
+    "so that WAIT answers before the socket gives up"
+)
+
+
+def test_wait_settings_must_let_wait_answer_before_the_socket_gives_up():
+    for replicas, timeout_ms in ((0, 0), (1, 1), (1, 1999)):
+        RedisBackend("redis://h/0", "p", socket_timeout=2.0, wait_replicas=replicas, wait_timeout_ms=timeout_ms)
+    for replicas, timeout_ms in ((-1, 1000), (1, 0), (1, 2000)):
+        with pytest.raises(errors.ConfigurationError) as caught:
+            RedisBackend("redis://h/0", "p", socket_timeout=2.0, wait_replicas=replicas, wait_timeout_ms=timeout_ms)
+        assert str(caught.value) == WAIT_LIMITS

@@ -62,6 +62,11 @@ KILLED_BY = {
     ),
     **_names(REDIS + "__init__", (15, 16, 17, 18, 22, 23, 24, 25, 27, 30, 32), REDIS_SETTINGS),
     **_names(REDIS + "evalsha", range(8, 33), DURABLE),
+    **_names(
+        REDIS + "__init__",
+        (38, *range(42, 55)),
+        STORAGE_REDIS + "test_wait_settings_must_let_wait_answer_before_the_socket_gives_up",
+    ),
     **_names(REDIS + "check_target", range(2, 8), STORAGE_REDIS + "test_the_redis_url_is_checked_at_startup"),
     **_names(
         REDIS + "describe", range(1, 8), STORAGE_REDIS + "test_describe_shows_the_backend_its_url_and_the_mode_found"
@@ -133,6 +138,20 @@ EQUIVALENT = {
         (26, 28, 29),
         "the mode of an injected client: only tests inject one (fakeredis, tests/conftest.py make_backend); a "
         "production backend gets a URL, and every mode test in redis.py compares with 'cluster' only",
+    ),
+    CMD + "script_call__mutmut_13": "expected -2 for -1 (no expected version): update.lua and delete.lua only test "
+    "spec.expected >= 0, create.lua ignores it (repair.lua gets its spec from command_diagnostics.repair, not here)",
+    **_names(
+        CMD + "script_call",
+        (52, 53),
+        "KEYS[3] / KEYS[4] (collection version, changes) are only declared: create/update/delete.lua and prelude.lua "
+        "build those keys from spec.root and the collection; the mutated key keeps the {prefix} hash tag (one slot)",
+    ),
+    **_names(
+        CMD + "script_call",
+        (63, 65),
+        "ensure_ascii on updated_at: it is always an ISO-8601 timestamp (now_iso(), or a DateTimeField's value in "
+        "diagnostics/transfer.py imports), pure ASCII, so both encodings give the same text",
     ),
     REDIS + "check_target__mutmut_1": "the default of redis_url: its one caller, select_backend (storage/config.py), "
     "always passes it",
