@@ -149,7 +149,7 @@ EQUIVALENT = {
     ),
     **_names(
         CMD + "script_call",
-        (63, 65),
+        (63, 65, 66),
         "ensure_ascii on updated_at: it is always an ISO-8601 timestamp (now_iso(), or a DateTimeField's value in "
         "diagnostics/transfer.py imports), pure ASCII, so both encodings give the same text",
     ),
@@ -182,6 +182,12 @@ EQUIVALENT = {
     REST + "x_command__mutmut_1": "str(a) of a str is that same string: strings were already sent unchanged",
     REST + "x_payload_of__mutmut_23": "httpx.Headers.get is case-insensitive: 'LOCATION' finds the Location header",
     REST + "x_decode__mutmut_14": "'UTF-8' and 'utf-8' name the same codec",
+    **_names(
+        "storage.backends.commands.x_interpret_reply",
+        (8, 11, 12, 13, 16),
+        "removed with the branch it mutated: every ok reply (create/update/delete.lua, jsonfile_writes.py) has all "
+        "five items, so the fallbacks for a reply without cascaded / created_at could not run",
+    ),
     RESTB + "latency__mutmut_2": DEAD,
     RESTB + "info__mutmut_8": DEAD,
     **_names(REST + "x_parse_info", (3, 4, 5, 8, 16, 17, 19, 23), DEAD),
