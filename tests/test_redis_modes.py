@@ -224,6 +224,14 @@ def test_cluster_write_without_enough_replicas_is_not_a_success(redis_cluster, p
     assert owner.client().get(f"{{{prefix}}}:clients:version") == "1"
 
 
+def test_diagnostics_see_exactly_one_collections_keys_on_a_cluster(redis_cluster, prefix, use_store):
+    store = use_store(RedisBackend(redis_cluster.url, prefix))
+    client = store.collection("clients").create(client_fields(email="scan@example.org"))
+    state = store.backend.raw_state("clients")
+    assert set(state.records) == {client["id"]} and state.version == 1
+    assert state.keys and all(key.startswith(f"{{{prefix}}}:clients:") for key in state.keys)
+
+
 # --- WAIT on a standalone server ----------------------------------------------------------------
 
 

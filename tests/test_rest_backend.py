@@ -56,6 +56,7 @@ def test_requests_carry_bearer_token_base64_encoding_and_string_arguments():
     assert request.method == "POST"
     assert request.headers["authorization"] == f"Bearer {TOKEN}"
     assert request.headers["upstash-encoding"] == "base64"
+    assert request.headers["content-type"] == "application/json"
     assert json.loads(request.content) == ["ZRANGE", "k", "0", "-1"]
 
 
@@ -216,12 +217,77 @@ def test_describe_shows_the_url_without_the_token():
     assert TOKEN not in json.dumps(info)
 
 
-def test_info_and_latency_for_the_health_checks():
-    text = "# Server\r\nredis_version:7.2.4\r\nused_memory:1024\r\nmaxmemory_policy:noeviction\r\n"
-    api = FakeApi(httpx.Response(200, json={"result": b64(text)}), httpx.Response(200, json={"result": b64("PONG")}))
+def test_transport_failures_name_their_cause():
+    with pytest.raises(StorageUnavailable, match=r"did not answer in time \(ReadTimeout\)$"):
+        make(FakeApi(httpx.ReadTimeout("timed out"))).call("GET", "k")
+    with pytest.raises(StorageUnavailable) as caught:
+        make(FakeApi(httpx.ConnectError("connection refused"))).call("GET", "k")
+    assert str(caught.value) == f"the REST API at {URL} is unreachable: ConnectError: connection refused"
+
+
+REFUSED = f"the REST API at {URL} refused the token (HTTP 401): check KV_REST_API_TOKEN (or UPSTASH_REDIS_REST_TOKEN)"
+NOPERM = "NOPERM this user has no permissions to run the 'set' command"
+MAY_NOT = "the REST token may not run {} ({}). Is KV_REST_API_TOKEN the read-only token (KV_REST_API_READ_ONLY_TOKEN)? "
+MAY_NOT += "Writes need the standard token."
+NOT_THE_API = f"KV_REST_API_URL {URL} does not answer like an Upstash REST API (HTTP"
+MOVED = "the REST API redirects (HTTP {} to {}): set KV_REST_API_URL to the final https:// URL"
+NOT_BASE64 = "the REST API sent a string that is not base64 although Upstash-Encoding: base64 was asked: "
+NOT_BASE64 += "is KV_REST_API_URL an Upstash-compatible REST API?"
+
+
+@pytest.mark.parametrize(
+    ("response", "error", "message"),
+    [
+        ((401, {"error": "Unauthorized"}), ConfigurationError, REFUSED),
+        ((429, {"error": "ERR max requests"}), StorageUnavailable, "the REST API answered HTTP 429: ERR max requests"),
+        ((503, {"message": "busy"}), StorageUnavailable, "the REST API answered HTTP 503"),
+        ((502, ["busy"]), StorageUnavailable, "the REST API answered HTTP 502"),
+        ((502, "<html>"), StorageUnavailable, "the REST API answered HTTP 502"),
+        ((200, "<html>"), StorageUnavailable, "the REST API answered HTTP 200 with a body that is not JSON"),
+        ((200, {"value": 1}), StorageUnavailable, "the REST API answered SET with an unexpected dict"),
+        ((200, {"result": "Y2xp ZW50"}), CommandError, NOT_BASE64),
+        ((400, "Bad Request"), CommandError, "the REST API answered HTTP 400"),
+        ((400, {"message": "bad"}), CommandError, "the REST API answered HTTP 400"),
+        ((400, ["bad"]), CommandError, "the REST API answered HTTP 400"),
+        ((400, {"error": NOPERM}), ConfigurationError, MAY_NOT.format("this command", NOPERM)),
+        ((403, {"error": "Forbidden"}), ConfigurationError, f"{NOT_THE_API} 403: Forbidden)"),
+        ((404, "Not found"), ConfigurationError, f"{NOT_THE_API} 404)"),
+        ((405, "Method Not Allowed"), ConfigurationError, f"{NOT_THE_API} 405)"),
+        ((300, "https://u:pw@kv2.example/"), ConfigurationError, MOVED.format(300, "https://u:***@kv2.example/")),
+        ((308, "https://elsewhere.example/"), ConfigurationError, MOVED.format(308, "https://elsewhere.example/")),
+        ((302, None), ConfigurationError, MOVED.format(302, "?")),
+    ],
+)
+def test_each_reply_is_classified_and_explained(response, error, message):
+    status, body = response
+    if 300 <= status < 400:
+        answer = httpx.Response(status, headers={"location": body} if body else {})
+    else:
+        answer = httpx.Response(status, **({"text": body} if isinstance(body, str) else {"json": body}))
+    with pytest.raises(error) as caught:
+        make(FakeApi(answer)).call("SET", "k", "v")
+    assert str(caught.value) == message
+
+
+def test_errors_inside_a_pipeline_name_the_command_that_failed():
+    api = FakeApi(httpx.Response(200, json=[{"result": 1}, {"error": NOPERM}]))
+    with pytest.raises(ConfigurationError) as caught:
+        make(api).pipeline([("INCR", "a"), ("SET", "k", "v")])
+    assert str(caught.value) == MAY_NOT.format("SET", NOPERM)
+    api = FakeApi(httpx.Response(200, json=[{"error": "NOSCRIPT No matching script. Please use EVAL."}]))
+    with pytest.raises(CommandError, match="^NOSCRIPT No matching script"):
+        make(api).pipeline([("EVALSHA", "abc", 0)])
+    api = FakeApi(httpx.Response(200, json=[{"result": 1}, {"value": 2}]))
+    with pytest.raises(StorageUnavailable, match="^the REST API answered GET with an unexpected dict$"):
+        make(api).pipeline([("INCR", "a"), ("GET", "b")])
+
+
+def test_the_rate_counter_and_the_reads_that_must_agree_are_each_one_transaction():
+    api = FakeApi(
+        httpx.Response(200, json=[{"result": "OK"}, {"result": 1}, {"result": 60}]),
+        httpx.Response(200, json=[{"result": b64("1")}, {"result": 59}]),
+        httpx.Response(200, json=[{"result": None}, {"result": []}]),
+    )
     backend = make(api)
-    info = backend.info("server")
-    assert info["redis_version"] == "7.2.4" and info["used_memory"] == 1024
-    assert info["maxmemory_policy"] == "noeviction"
-    assert backend.latency() >= 0
-    assert api.bodies() == [["INFO", "server"], ["PING"]]
+    assert [backend.hit("login", 60), backend.hits("login"), backend.snapshot_ids("c")] == [(1, 60), (1, 59), (0, [])]
+    assert [r.url.path for r in api.requests] == ["/multi-exec"] * 3

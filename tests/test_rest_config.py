@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from storage.backends.rest import RestBackend
 from storage.config import select_backend
 from storage.errors import ConfigurationError
 
@@ -70,3 +71,48 @@ def test_the_read_only_token_is_refused_at_startup_without_showing_it():
     assert done.returncode != 0
     assert "is the read-only token" in done.stderr
     assert token not in done.stderr
+
+
+def test_the_settings_reach_the_client_and_the_url_loses_only_its_trailing_slashes():
+    settings = {"REST_URL": " https://kv.example/KVX/ ", "REST_TOKEN": " secret-token ", "KEY_PREFIX": "tenant"}
+    backend = RestBackend.from_settings({**settings, "SOCKET_TIMEOUT": 1.5, "CONNECT_TIMEOUT": 0.5})
+    assert backend.url == "https://kv.example/KVX" and backend.keys.root == "{tenant}"
+    assert backend.endpoints["pipeline"] == "https://kv.example/KVX/pipeline"
+    assert (backend.http.timeout.read, backend.http.timeout.connect) == (1.5, 0.5)
+    assert backend.http.headers["authorization"] == "Bearer secret-token"
+
+
+EMPTY_TOKEN = "KV_REST_API_TOKEN (or UPSTASH_REDIS_REST_TOKEN) is empty"
+WRONG_URL = "KV_REST_API_URL must be the https:// URL of the REST API (got {!r})"
+
+
+@pytest.mark.parametrize(
+    ("url", "token", "message"),
+    [
+        ("redis://u:pw@kv.example:6379", "token", WRONG_URL.format("redis://u:***@kv.example:6379")),
+        ("", "token", WRONG_URL.format("")),
+        ("https://kv.example", "", EMPTY_TOKEN),
+        ("https://kv.example", "  ", EMPTY_TOKEN),
+    ],
+)
+def test_a_wrong_url_or_an_empty_token_is_refused_naming_the_setting(url, token, message):
+    with pytest.raises(ConfigurationError) as caught:
+        RestBackend(url, token, "p")
+    assert str(caught.value) == message
+
+
+def test_only_the_read_only_token_itself_is_refused_at_startup():
+    assert (
+        select_backend(rest_url="https://kv.example", rest_token="standard", rest_read_only_token="read-only") == "rest"
+    )
+    with pytest.raises(ConfigurationError) as caught:
+        select_backend(rest_url="https://kv.example", rest_token="read-only", rest_read_only_token="read-only")
+    assert str(caught.value) == (
+        "KV_REST_API_TOKEN is the read-only token (it equals KV_REST_API_READ_ONLY_TOKEN): "
+        "writes need the standard token"
+    )
+
+
+def test_a_url_without_a_host_is_a_configuration_error_on_first_use():
+    with pytest.raises(ConfigurationError, match="^KV_REST_API_URL is not usable: Request URL is missing"):
+        RestBackend("https://:443/kv", "token", "p").call("PING")

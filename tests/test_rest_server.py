@@ -98,12 +98,6 @@ def test_threads_sharing_one_rest_backend_lose_no_write(rest_store):
     assert sorted(r["id"] for r in Collection(CLIENTS, clients.backend).all()) == sorted(ids)
 
 
-def test_info_and_latency_through_the_api(rest_store):
-    backend = rest_store.backend
-    assert backend.info("server")["redis_version"]
-    assert backend.latency() > 0
-
-
 def test_redis_down_behind_the_api_is_unavailable_then_heals(own_redis_server, prefix, no_retry_delay):
     server = UpstashServer(own_redis_server.port).start()
     try:
@@ -148,3 +142,11 @@ def test_the_local_server_speaks_the_documented_protocol(rest_server, prefix):
         assert http.post("/", content=b"not json", headers=auth).status_code == 400
         assert "upstash-sync-token" in failed.headers
         assert json.loads(http.post("/", json=["PING"], headers=encoded).content) == {"result": b64("PONG")}
+
+
+def test_the_rate_counter_counts_reads_and_starts_at_zero(rest_server, prefix):
+    backend = RestBackend(rest_server.url, rest_server.token, prefix)
+    assert backend.counted("login") == 0 and backend.hits("login") == (0, 0)
+    assert [backend.hit("login", 60)[0] for _ in range(2)] == [1, 2]
+    count, left = backend.hits("login")
+    assert backend.counted("login") == count == 2 and 0 < left <= 60

@@ -7,7 +7,11 @@ import pytest
 
 from storage import errors, scripts
 from storage.backends.redis import RedisBackend
+from storage.backends.redis_modes import ConnectOptions
 from storage.collection import Collection, CollectionSpec
+from storage.config import select_backend
+from tests.redis_server import RedisServer
+from tests.redis_topologies import wait_until
 
 COUNTERS = CollectionSpec("counters", "counter", "Counter")
 
@@ -125,3 +129,69 @@ def test_every_key_lives_under_the_prefix(redis_server, prefix):
     counters.delete(created["id"])
     keys = redis_server.client().keys(f"*{prefix}*")
     assert keys and all(k.startswith(f"{{{prefix}}}:") for k in keys)
+
+
+def test_every_redis_setting_reaches_the_backend(tmp_path):
+    (ca := tmp_path / "ca.pem").write_text("")
+    url = "redis+sentinel://:pw@h1:26379,h2:26379/main/0"
+    settings = {"REDIS_URL": url, "KEY_PREFIX": "tenant", "SOCKET_TIMEOUT": 1.5, "CONNECT_TIMEOUT": 0.5}
+    settings.update(REDIS_MODE="sentinel", REDIS_SSL_CERT_REQS="optional", REDIS_SSL_CA_CERTS=str(ca))
+    settings.update(REDIS_SENTINEL_PASSWORD="s3cret", WAIT_REPLICAS=1, WAIT_TIMEOUT_MS=400)
+    backend = RedisBackend.from_settings(settings)
+    assert backend.options == ConnectOptions("sentinel", 1.5, 0.5, "optional", str(ca), "s3cret")
+    assert (backend.url, backend.keys.root, backend.mode) == (url, "{tenant}", "sentinel")
+    assert (backend.wait_replicas, backend.wait_timeout_ms) == (1, 400)
+
+
+def test_the_redis_url_is_checked_at_startup():
+    assert select_backend(redis_url="redis+sentinel://h:26379/main/0") == "redis"
+    with pytest.raises(errors.ConfigurationError, match="^REDIS_URL must start with redis://"):
+        select_backend(redis_url="http://h:6379")
+
+
+def test_describe_shows_the_backend_its_url_and_the_mode_found(redis_server, prefix):
+    backend = RedisBackend(redis_server.url, prefix)
+    backend.ping()
+    assert backend.describe() == {"backend": "redis", "target": redis_server.url, "mode": "standalone"}
+
+
+def test_the_rate_counter_counts_reads_and_starts_at_zero(redis_server, prefix):
+    backend = RedisBackend(redis_server.url, prefix)
+    assert backend.counted("login") == 0 and backend.hits("login") == (0, 0)
+    assert [backend.hit("login", 60)[0] for _ in range(2)] == [1, 2]
+    count, left = backend.hits("login")
+    assert backend.counted("login") == count == 2 and 0 < left <= 60
+
+
+def test_a_write_is_durable_once_the_replica_acknowledges_it_and_never_a_success_without(
+    own_redis_server, prefix, caplog
+):
+    replica = RedisServer("--replicaof", "127.0.0.1", str(own_redis_server.port)).start()
+    try:
+        wait_until(lambda: replica.client().info("replication")["master_link_status"] == "up", 20, "replica in sync")
+        kept = collection_on(own_redis_server, prefix, wait_replicas=1, wait_timeout_ms=400).create({"value": 1})
+    finally:
+        replica.close()
+    alone = collection_on(own_redis_server, prefix, wait_replicas=1, wait_timeout_ms=100)
+    with pytest.raises(errors.WriteNotDurable) as raised:
+        alone.create({"value": 2})
+    assert str(raised.value).startswith("the write reached 0 of 1 replica(s) within 100 ms: it failed")
+    logged = [(r.getMessage(), r.fields) for r in caplog.records if r.getMessage().startswith("Write ")]
+    assert logged == [("Write create reached 0 of 1 replica(s) in 100 ms: reported as failed or unknown", {"acked": 0})]
+    with pytest.raises(errors.VersionConflict):  # a refusal stays a refusal
+        alone.update(kept["id"], {"value": 3}, expected_version=7)
+
+
+WAIT_LIMITS = (
+    "STORAGE_WAIT_REPLICAS must be >= 0 and STORAGE_WAIT_TIMEOUT_MS between 1 and the socket timeout (2000 ms), "
+    "so that WAIT answers before the socket gives up"
+)
+
+
+def test_wait_settings_must_let_wait_answer_before_the_socket_gives_up():
+    for replicas, timeout_ms in ((0, 0), (1, 1), (1, 1999)):
+        RedisBackend("redis://h/0", "p", socket_timeout=2.0, wait_replicas=replicas, wait_timeout_ms=timeout_ms)
+    for replicas, timeout_ms in ((-1, 1000), (1, 0), (1, 2000)):
+        with pytest.raises(errors.ConfigurationError) as caught:
+            RedisBackend("redis://h/0", "p", socket_timeout=2.0, wait_replicas=replicas, wait_timeout_ms=timeout_ms)
+        assert str(caught.value) == WAIT_LIMITS

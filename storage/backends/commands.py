@@ -159,10 +159,8 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
 def interpret_reply(write, reply):
     """Turn a script's reply (shared by the Lua scripts and jsonfile) into a result or an error."""
     status = reply[0]
-    if status == "ok":  # {"ok", record version, collection version, cascaded, created_at}
-        cascaded = int(reply[3]) if len(reply) > 3 else 0
-        created_at = str(reply[4]) if len(reply) > 4 else ""
-        return WriteResult(int(reply[1]), int(reply[2]), cascaded, created_at)
+    if status == "ok":  # {"ok", record version, collection version, cascaded, created_at}: every script
+        return WriteResult(int(reply[1]), int(reply[2]), int(reply[3]), str(reply[4]))
     if status == "normalise":
         raise Unnormalised(reply[1], reply[2])
     if status == "not_found":

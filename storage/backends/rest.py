@@ -19,7 +19,6 @@ Retries belong to storage/retry.py; WATCH does not exist over REST (the Lua scri
 import base64
 import binascii
 import json
-import time
 
 import httpx
 
@@ -114,17 +113,6 @@ class RestBackend(CommandBackend):
             return reply_of(self._send("", command(["EVALSHA", scripts.sha1(operation), *tail])), ["EVALSHA"])
         except NoScript:
             return reply_of(self._send("", command(["EVAL", scripts.source(operation), *tail])), ["EVAL"])
-
-    # health helpers
-    def latency(self):
-        """Seconds taken by one PING round trip, HTTP included."""
-        start = time.perf_counter()
-        self.ping()
-        return time.perf_counter() - start
-
-    def info(self, section=None):
-        """INFO as a dict (like redis-py's), when the REST API allows it."""
-        return parse_info(self.call("INFO", *([section] if section else [])))
 
     def close(self):
         self.http.close()
@@ -239,20 +227,3 @@ def describe_shape(payload):
     if isinstance(payload, list):
         return f"a list of {len(payload)} item(s)"
     return f"an unexpected {type(payload).__name__}"
-
-
-def parse_info(text):
-    """INFO's "key:value" lines as a dict; numbers as numbers."""
-    info = {}
-    for line in (text or "").splitlines():
-        if not line or line.startswith("#") or ":" not in line:
-            continue
-        key, value = line.split(":", 1)
-        for cast in (int, float):
-            try:
-                value = cast(value)
-                break
-            except ValueError:
-                continue
-        info[key] = value
-    return info
