@@ -26,7 +26,7 @@ MUTANTS = ROOT / "mutants"
 DOC = ROOT / "docs" / "mutation-testing.md"
 FIRST = MUTANTS / "first-survivors.json"  # the survivors before the re-run by name (tests/mutation/rerun.py)
 from . import runs  # noqa: E402
-from .survivors import EQUIVALENT, KILLED_BY, LUA_EQUIVALENT  # noqa: E402
+from .survivors import EQUIVALENT, KILLED_BY, LUA_EQUIVALENT, REWRITTEN  # noqa: E402
 
 CORE = (
     "storage.cache.",
@@ -119,7 +119,8 @@ def python_section(records):
         "",
         "### Survivors in the write path, cache coherence, retry and stale-read code",
         "",
-        f"{len(core)} survive: equivalent to the original for the reason given, or with a test written for them "
+        f"{len(core)} survive (or run no selected test): equivalent to the original for the reason given, or with "
+        "a test written for them "
         "that mutmut's re-run did not pick (its map of which test covers which function dates from the run's "
         "first pass, before the test existed: a fresh `make mutate` confirms the kill), or NOT EXPLAINED.",
         "",
@@ -128,7 +129,8 @@ def python_section(records):
     ]
     for name in core:
         written = f"test written, kill not yet confirmed by mutmut: `{KILLED_BY.get(name)}`"
-        why = EQUIVALENT.get(name) or (written if name in KILLED_BY else "**NOT EXPLAINED**")
+        rewritten = next((why for prefix, why in REWRITTEN.items() if name.startswith(prefix)), None)
+        why = EQUIVALENT.get(name) or (written if name in KILLED_BY else rewritten or "**NOT EXPLAINED**")
         lines.append(f"| `{name}` | {cell(survivors[name])} | {why} |")
     rescued = sorted(n for r in records.values() for n in r["rescued"] if n.startswith(CORE))
     lines += [
@@ -178,7 +180,7 @@ def main(argv):
     lua = Path(argv[1]) if len(argv) > 1 else MUTANTS / "lua.json"
     first = set(KILLED_BY) | set(json.loads(FIRST.read_text()) if FIRST.exists() else ())
     codes = meta_codes()
-    survivors = [name for found in codes.values() for name, code in found.items() if code == 0]
+    survivors = [name for found in codes.values() for name, code in found.items() if runs.unkilled(outcome(code))]
     with ThreadPoolExecutor(max_workers=4) as pool:  # one `mutmut show` process per survivor
         lines = dict(zip(survivors, pool.map(diff_line, survivors), strict=True))
     records = runs.merged(codes, outcome, lines.__getitem__, first, runs.label(ROOT, MUTANTS))

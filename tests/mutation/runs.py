@@ -31,6 +31,11 @@ def label(root, mutants):
     return f"{datetime.now(UTC).date()} at {commit or 'an unknown commit'}"
 
 
+def unkilled(status):
+    """A mutant no test failed on: it survived, or no selected test runs its code."""
+    return status in ("survived", "no tests")
+
+
 def current(meta_codes, outcome, diff_line, rescued_names, run_label):
     """Entries for the files the current run reached: {source: entry}. meta_codes is
     {source: {mutant name: exit code or None}}."""
@@ -42,7 +47,7 @@ def current(meta_codes, outcome, diff_line, rescued_names, run_label):
         records[source] = {
             "run": run_label,
             "counts": dict(counts),
-            "survivors": {name: diff_line(name) for name, code in codes.items() if code == 0},
+            "survivors": {name: diff_line(name) for name, code in codes.items() if unkilled(outcome(code))},
             "rescued": sorted(n for n in rescued_names if outcome(codes.get(n)) in ("killed", "timeout")),
         }
     return records
