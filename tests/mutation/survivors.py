@@ -204,9 +204,9 @@ EQUIVALENT = {
 LUA_EQUIVALENT = {}
 
 # The modules' own tables, kept apart so that each stays readable.
-from . import survivors_backends, survivors_collection  # noqa: E402
+from . import survivors_backends, survivors_collection, survivors_indexes  # noqa: E402
 
-for _part in (survivors_backends, survivors_collection):
+for _part in (survivors_backends, survivors_collection, survivors_indexes):
     KILLED_BY.update(_part.KILLED_BY)
     EQUIVALENT.update(_part.EQUIVALENT)
 
