@@ -12,11 +12,11 @@ BOUNDED = ["tests/test_bounded_cache.py", "tests/test_index_reads.py", "tests/te
 LOST = "tests/test_storage_redis.py::test_a_write_whose_reply_is_lost_is_applied_once"
 REST_LOST = "tests/test_guarantee_writes.py::test_rest_a_lost_reply_of_the_script_call_itself_is_applied_once"
 TRIM = "tests/test_storage_contract.py::test_trimmed_change_log_makes_an_old_cache_reload"
-CAUGHT_UP = "tests/test_storage_contract_writes.py"
+CONTRACT_WRITES = "tests/test_storage_contract_writes.py"
 UNIQUE = "tests/test_index_lookups.py"
 REPAIR = "tests/test_diagnostics_verify.py"
 INSPECT = "tests/test_storage_inspect_contract.py"
-ROW = [CONTRACT, SINGLE]  # the record and its unique / reference / sort indexes
+ROW = [CONTRACT, CONTRACT_WRITES, SINGLE]  # the record and its unique / reference / sort indexes
 SORT = ["tests/test_sort_index.py::test_the_sort_index_serves_the_default_session_order", SINGLE, *BOUNDED]
 FILL = [
     "tests/test_sort_index.py::test_build_indexes_upgrades_data_written_before_sort_indexes",
@@ -115,7 +115,12 @@ MUTANTS = [
     ("create.lua", "apply_indexes(spec.id, unique, by)", "", ROW),
     ("create.lua", "if version == 1 then", "if false then", SORT),
     ("create.lua", "redis.call('HSET', KEYS[5], 'sorted:' .. coll .. ':' .. o[1], '1')", "", SORT),
-    ("create.lua", "return finish({'ok', 1, version, 0, ''})", "return finish({'ok', 1, 0, 0, ''})", [CONTRACT, CACHE]),
+    (
+        "create.lua",
+        "return finish({'ok', 1, version, 0, ''})",
+        "return finish({'ok', 1, 0, 0, ''})",
+        [CONTRACT, CONTRACT_WRITES, CACHE],
+    ),
     # update
     ("update.lua", "if not raw then", "if false then", ROW),
     ("update.lua", "if spec.expected >= 0 and current ~= spec.expected then", "if false then", [WRITES]),
@@ -202,11 +207,16 @@ MUTANTS = [
     ("repair.lua", "redis.call('SADD', key(coll, 'by', b[1], b[2]), spec.id)", "", FIX),
     ("repair.lua", "return finish({'ok', record_change(coll, spec.id)})", "return finish({'ok', 0})", FIX),
     # changes (read-only): what a cache catching up is told, and the records read with it
-    ("changes.lua", "local version = tonumber(redis.call('GET', KEYS[1]) or '0')", "local version = 0", [CAUGHT_UP]),
-    ("changes.lua", "if version == tonumber(ARGV[1]) then", "if version ~= tonumber(ARGV[1]) then", [CAUGHT_UP]),
+    (
+        "changes.lua",
+        "local version = tonumber(redis.call('GET', KEYS[1]) or '0')",
+        "local version = 0",
+        [CONTRACT_WRITES],
+    ),
+    ("changes.lua", "if version == tonumber(ARGV[1]) then", "if version ~= tonumber(ARGV[1]) then", [CONTRACT_WRITES]),
     ("changes.lua", "local floor = redis.call('HGET', KEYS[2], ARGV[2]) or '0'", "local floor = '0'", [TRIM]),
-    ("changes.lua", "'(' .. ARGV[1]", "ARGV[1]", [CAUGHT_UP]),
-    ("changes.lua", "docs = redis.call('MGET', unpack(keys))", "docs = {}", [CAUGHT_UP]),
+    ("changes.lua", "'(' .. ARGV[1]", "ARGV[1]", [CONTRACT_WRITES]),
+    ("changes.lua", "docs = redis.call('MGET', unpack(keys))", "docs = {}", [CONTRACT_WRITES]),
     # owner (read-only): the record a unique index names, with the version it is read at
     ("owner.lua", "local version = tonumber(redis.call('GET', KEYS[2]) or '0')", "local version = 0", [UNIQUE]),
     ("owner.lua", "if not id then", "if id then", [UNIQUE]),

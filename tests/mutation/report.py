@@ -180,10 +180,13 @@ def main(argv):
     lua = Path(argv[1]) if len(argv) > 1 else MUTANTS / "lua.json"
     first = set(KILLED_BY) | set(json.loads(FIRST.read_text()) if FIRST.exists() else ())
     codes = meta_codes()
-    survivors = [name for found in codes.values() for name, code in found.items() if runs.unkilled(outcome(code))]
+    label = runs.label(ROOT, MUTANTS)
+    lines = {n: line for r in runs.load().values() if r["run"] == label for n, line in r["survivors"].items()}
+    survivors = [n for found in codes.values() for n, code in found.items() if runs.unkilled(outcome(code))]
+    survivors = [n for n in survivors if n not in lines]  # a report written again reuses what it read
     with ThreadPoolExecutor(max_workers=4) as pool:  # one `mutmut show` process per survivor
-        lines = dict(zip(survivors, pool.map(diff_line, survivors), strict=True))
-    records = runs.merged(codes, outcome, lines.__getitem__, first, runs.label(ROOT, MUTANTS))
+        lines.update(zip(survivors, pool.map(diff_line, survivors), strict=True))
+    records = runs.merged(codes, outcome, lines.__getitem__, first, label)
     runs.save(records)
     lines = [
         "# Mutation testing",
