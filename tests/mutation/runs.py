@@ -54,9 +54,13 @@ def current(meta_codes, outcome, diff_line, rescued_names, run_label):
 
 
 def merged(meta_codes, outcome, diff_line, rescued_names, run_label):
-    """Every file's entry: this run's, else the earlier one, else all 'not run'."""
+    """Every file's entry: this run's (unless it stopped part-way through a file an earlier run
+    completed), else the earlier one, else all 'not run'."""
     records = load()
-    records.update(current(meta_codes, outcome, diff_line, rescued_names, run_label))
+    for source, entry in current(meta_codes, outcome, diff_line, rescued_names, run_label).items():
+        complete = "not run" not in entry["counts"]
+        if complete or source not in records:  # a run stopped part-way keeps a complete earlier one
+            records[source] = entry
     for source, codes in meta_codes.items():
         never = {"run": "not run", "counts": {"not run": len(codes)}, "survivors": {}, "rescued": []}
         records.setdefault(source, never)
