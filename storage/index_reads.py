@@ -65,7 +65,7 @@ class IndexReads:
         complete, cursor = self.backend.sort_progress(self.name, field_name)
         if complete:
             return 0
-        cursor = cursor or (-1, "")
+        cursor = cursor or (float("-inf"), "")  # below every creation time, 1970 or before
         placed, done, total = 0, 0, self.count()
         while batch := self.backend.index_after(self.name, cursor[0], cursor[1], chunk):
             ids = [record_id for record_id, _ in batch]

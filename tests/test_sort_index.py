@@ -4,6 +4,7 @@ build_indexes (idempotent, resumable) and scanned, with the same answer, until t
 
 import io
 import json
+import logging
 
 import pytest
 
@@ -104,3 +105,72 @@ def test_a_page_in_a_declared_order_reads_that_order_s_index_not_a_scan(small):
     fresh_process(small, counting)
     assert ids(Session.objects.order_by("starts_at")[:2]) == [made[6]["id"], made[5]["id"]]
     assert [args for name, args in counting.calls if name == "page"] == [("sessions", 0, 2, False, "starts_at")]
+
+
+def test_a_build_reports_its_progress_chunk_by_chunk_and_says_what_it_placed(small, caplog, monkeypatch):
+    client = make_clients(1)[0]
+    sessions = get_store().collection("sessions")
+    for i in range(9):
+        sessions.create(session_fields(client["id"], f"S{i}", starts_at=f"2026-12-0{i + 1}T09:00:00Z"))
+    forget_sort_index(small)
+    calls, batches, walk = [], [], sessions.backend.index_after
+
+    def read_batch(*args):
+        batches.append(len(found := walk(*args)))
+        return found
+
+    monkeypatch.setattr(sessions.backend, "index_after", read_batch)
+    caplog.set_level(logging.INFO, logger="storage")
+    assert sessions.build_sort_index("starts_at", chunk=4, progress=lambda *seen: calls.append(seen)) == 9
+    assert len(calls) >= 3 and batches[-1] == 0  # one call per chunk read, up to the empty one
+    assert calls == [(sum(batches[: n + 1]), 9) for n in range(len(calls))] and calls[-1] == (9, 9)
+    assert [(r.getMessage(), r.fields) for r in caplog.records if r.levelname == "INFO"] == [
+        (
+            f"Session sort index on starts_at built in {sessions.where}: 9 record(s) placed",
+            {"collection": "sessions", "count": 9},
+        )
+    ]
+    reported = list(calls)
+    assert sessions.build_sort_index("starts_at", chunk=4, progress=lambda *seen: calls.append(seen)) == 0
+    assert calls == reported  # complete: nothing read again
+
+
+def test_a_build_on_a_field_with_no_sort_index_is_refused_naming_it(small):
+    with pytest.raises(ValueError, match=r"^sessions has no sort index on 'title'$"):
+        get_store().collection("sessions").build_sort_index("title")
+
+
+def test_a_build_places_records_stored_without_a_start_or_a_version_without_failing(small):
+    client = make_clients(1)[0]
+    sessions = get_store().collection("sessions")
+    made = [sessions.create(session_fields(client["id"], f"S{i}")) for i in range(3)]
+    rewrite(small, "sessions", {k: v for k, v in made[0].items() if k != "starts_at"})
+    rewrite(small, "sessions", {k: v for k, v in made[1].items() if k != "version"})
+    forget_sort_index(small)
+    assert sessions.build_sort_index("starts_at", chunk=2) >= 2
+    assert small.backend.sort_progress("sessions", "starts_at") == (True, None)
+
+
+def rewrite(store, collection, doc):
+    """Overwrite a stored record as it is, bypassing the writes (data an older version left)."""
+    backend = store.backend
+    if backend.name == "jsonfile":
+        path = backend._path(collection)
+        state = json.loads(path.read_text())
+        state["records"][doc["id"]] = doc
+        path.write_text(json.dumps(state))
+        return
+    backend.call("SET", backend.keys.record(collection, doc["id"]), json.dumps(doc))
+
+
+def test_a_build_places_records_imported_with_a_creation_time_before_1970(small):
+    client = make_clients(1)[0]
+    sessions = get_store().collection("sessions")
+    moon = session_fields(client["id"], "Moon", starts_at="2026-12-09T09:00:00Z")
+    old = sessions.create(moon, created_at="1969-07-20T20:17:00Z")
+    for i in range(6):
+        sessions.create(session_fields(client["id"], f"S{i}", starts_at=f"2026-12-0{i + 1}T09:00:00Z"))
+    forget_sort_index(small)
+    assert sessions.build_sort_index("starts_at") == 7
+    fresh_process(small)
+    assert ids(Session.objects.order_by("-starts_at")[:1]) == [old["id"]]  # from the complete sort index
