@@ -9,6 +9,7 @@ import pytest
 from storage.cache import order_key
 from storage.errors import StorageUnavailable
 from storage.store import Store, get_store
+from tests.conftest import make_backend
 from tests.test_bounded_cache import CAP, fresh_process, make_clients
 from tests.test_index_reads import command_backend  # noqa: F401 (a fixture)
 from tests.test_storage_contract import client_fields, session_fields
@@ -110,9 +111,19 @@ def test_a_page_read_again_keeps_the_unchanged_record_objects_and_takes_the_chan
     assert all(clients.cache.records.get(r["id"]) is r for r in third)  # remembered for a stale read
 
 
-def test_a_page_names_the_stored_record_it_could_not_parse(small, caplog):
-    if small.backend.name == "jsonfile":
-        pytest.skip("a JSON file holds records, not texts that might not parse")
+@pytest.fixture(params=["redis", "fakeredis", "rest"])
+def small_commands(request, prefix, use_store):
+    """A store with a cache of CAP records on each backend that keeps records as texts (a JSON
+    file holds records, not texts that might not parse)."""
+    server = request.getfixturevalue("redis_server") if request.param == "redis" else None
+    rest = request.getfixturevalue("rest_server") if request.param == "rest" else None
+    store = use_store(make_backend(request.param, prefix, redis_server=server, rest_server=rest))
+    store.max_records = CAP
+    return store
+
+
+def test_a_page_names_the_stored_record_it_could_not_parse(small_commands, caplog):
+    small = small_commands
     created = oldest_first(make_clients(8))
     broken = created[1]["id"]
     small.backend.call("SET", small.backend.keys.record("clients", broken), "{not json")

@@ -147,7 +147,7 @@ def test_a_build_places_records_stored_without_a_start_or_a_version_without_fail
     rewrite(small, "sessions", {k: v for k, v in made[0].items() if k != "starts_at"})
     rewrite(small, "sessions", {k: v for k, v in made[1].items() if k != "version"})
     forget_sort_index(small)
-    assert sessions.build_sort_index("starts_at", chunk=2) >= 2
+    assert sessions.build_sort_index("starts_at", chunk=2) == 3  # a record without a version is at version 0
     assert small.backend.sort_progress("sessions", "starts_at") == (True, None)
 
 

@@ -7,7 +7,7 @@ for _, entry in ipairs(cjson.decode(ARGV[2])) do
   local raw = redis.call('GET', ARGV[1] .. entry[1])
   if raw then
     local ok, doc = pcall(cjson.decode, raw)
-    if ok and type(doc) == 'table' and tonumber(doc.version) == entry[2] then
+    if ok and type(doc) == 'table' and (tonumber(doc.version) or 0) == entry[2] then
       if entry[3] ~= '' then
         redis.call('ZADD', KEYS[1], entry[3], entry[1])
       else

@@ -252,7 +252,7 @@ MUTANTS = [
     # sortfill: only a record still at the version its score was computed from
     (
         "sortfill.lua",
-        "if ok and type(doc) == 'table' and tonumber(doc.version) == entry[2] then",
+        "if ok and type(doc) == 'table' and (tonumber(doc.version) or 0) == entry[2] then",
         "if ok and type(doc) == 'table' then",
         FILL,
     ),
