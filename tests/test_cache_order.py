@@ -127,9 +127,15 @@ def test_the_first_chunk_splits_in_place_among_many():
     cache.replace(0, [record(f"r{i:04d}", "2026-06-01") for i in range(1600)])  # 4 chunks
     for i in range(1200):  # all older: every one lands in the first chunk, which splits
         cache.written(f"e{i:04d}", record(f"e{i:04d}", "2026-01-01"), 0)
-        if i % 150 == 0:
+        if i % 150 == 0 or 510 <= i <= 514:  # and right after each split, before the halves change again
             assert list(cache.ordered()) == expected(cache)
     assert list(cache.ordered()) == expected(cache)
+    for i in (600, 1000, 1500):  # records in the chunks after the ones that split: changed, then gone
+        cache.written(f"r{i:04d}", record(f"r{i:04d}", "2026-06-01", 2, "changed"), 0)
+        assert list(cache.ordered()) == expected(cache)
+        cache.written(f"r{i:04d}", None, 0)
+        assert list(cache.ordered()) == expected(cache)
+    assert len(cache.ordered()) == 1600 + 1200 - 3
     assert max(len(chunk) for chunk in cache._rows) <= 2 * CHUNK
 
 
