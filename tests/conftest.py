@@ -11,6 +11,8 @@ from storage.store import Store, get_store, set_store
 from tests.redis_server import BINARY, RedisServer
 from tests.upstash_server import UpstashServer
 
+CAP = 5  # records per collection in the cache of the `small` fixture's store
+
 REQUIRE_REAL_REDIS = os.environ.get("REQUIRE_REAL_REDIS") == "1"
 
 
@@ -79,6 +81,14 @@ def store(request, prefix, tmp_path, use_store):
     server = request.getfixturevalue("redis_server") if request.param == "redis" else None
     rest = request.getfixturevalue("rest_server") if request.param == "rest" else None
     return use_store(make_backend(request.param, prefix, redis_server=server, tmp_path=tmp_path, rest_server=rest))
+
+
+@pytest.fixture
+def small(store):
+    """The contract store (every backend) with a cache of CAP records per collection: its
+    collections outgrow the cache after a few records, so their lists come from the indexes."""
+    store.max_records = CAP
+    return store
 
 
 @pytest.fixture

@@ -11,16 +11,8 @@ from clients.models import Client
 from sessions_app.models import Session
 from storage.snapshot import Snapshot
 from storage.store import Store, get_store, set_store
+from tests.conftest import CAP
 from tests.test_storage_contract import CountingBackend, client_fields, session_fields
-
-CAP = 5
-
-
-@pytest.fixture
-def small(store):
-    """The contract store with a cache of CAP records per collection."""
-    store.max_records = CAP
-    return store
 
 
 def make_clients(count, **extra):
@@ -164,15 +156,23 @@ def test_snapshot_windows_match_a_plain_tuple(reverse):
     assert snapshot == rows and list(snapshot) == list(rows) and snapshot[1023] == 1023
 
 
-def test_when_redis_is_down_the_last_pages_served_are_served_again_flagged(own_redis_server, prefix, use_store):
+def outgrown_on_own_redis(server, prefix, use_store, clients=8):
+    """A process serving stale reads whose clients (more than CAP) come from the indexes of a Redis
+    the test may kill; returns its backend, for another process's writes."""
     from storage.backends.redis import RedisBackend
-    from storage.served import reset_stale, stale_served
 
-    backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
+    backend = RedisBackend(server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
     store = use_store(backend, stale_reads=True)
     store.max_records = CAP
-    make_clients(8)
+    make_clients(clients)
     fresh_process(store)
+    return backend
+
+
+def test_when_redis_is_down_the_last_pages_served_are_served_again_flagged(own_redis_server, prefix, use_store):
+    from storage.served import reset_stale, stale_served
+
+    outgrown_on_own_redis(own_redis_server, prefix, use_store)
     before = ids(Client.objects.order_by("-created_at")[:3])
     own_redis_server.kill()
     reset_stale()

@@ -2,20 +2,11 @@
 collection larger than the process cache (the record its unique index names), and a filter on one
 reference value of a collection held in memory (the ids from the reference index)."""
 
-import pytest
-
 from clients.models import Client
 from sessions_app.models import Session
 from storage.store import Store, get_store
-from tests.test_bounded_cache import CAP, fresh_process, ids, make_clients
+from tests.test_bounded_cache import fresh_process, ids, make_clients
 from tests.test_storage_contract import CountingBackend, client_fields, session_fields
-
-
-@pytest.fixture
-def small(store):
-    """The contract store (every backend) with a cache of CAP records per collection."""
-    store.max_records = CAP
-    return store
 
 
 def test_a_unique_field_filter_reads_the_record_its_index_names_not_the_collection(small):

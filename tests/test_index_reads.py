@@ -15,15 +15,17 @@ from storage.errors import StorageUnavailable
 from storage.results import VersionedResults
 from storage.snapshot import Snapshot
 from storage.store import Store, get_store
-from tests.test_bounded_cache import CAP, HeldLoad, fresh_process, ids, list_page, make_clients, wait_until
+from tests.test_bounded_cache import (
+    CAP,
+    HeldLoad,
+    fresh_process,
+    ids,
+    list_page,
+    make_clients,
+    outgrown_on_own_redis,
+    wait_until,
+)
 from tests.test_storage_contract import CountingBackend, client_fields, session_fields
-
-
-@pytest.fixture
-def small(store):
-    """The contract store (every backend) with a cache of CAP records per collection."""
-    store.max_records = CAP
-    return store
 
 
 def test_an_empty_window_reads_no_records(small):
@@ -129,14 +131,9 @@ def test_a_page_whose_read_fails_after_a_change_is_served_from_the_last_answer_f
 ):
     """Redis dies between the version check (which saw another process's write) and the page
     read: the last answer to the same query is served, flagged stale, rather than an error."""
-    from storage.backends.redis import RedisBackend
     from storage.served import reset_stale, stale_served
 
-    backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
-    store = use_store(backend, stale_reads=True)
-    store.max_records = CAP
-    make_clients(8)
-    fresh_process(store)
+    backend = outgrown_on_own_redis(own_redis_server, prefix, use_store)
     before = ids(Client.objects.order_by("-created_at")[:3])
     Store(backend, max_records=CAP).collection("clients").create(client_fields("Late", "late@example.org"))
     clients = get_store().collection("clients")
@@ -182,13 +179,7 @@ def test_an_empty_snapshot_slices_to_nothing():
 
 
 def test_a_page_never_served_before_is_unavailable_not_stale_when_redis_is_down(own_redis_server, prefix, use_store):
-    from storage.backends.redis import RedisBackend
-
-    backend = RedisBackend(own_redis_server.url, prefix, socket_timeout=0.5, connect_timeout=0.5)
-    store = use_store(backend, stale_reads=True)
-    store.max_records = CAP
-    make_clients(8)
-    fresh_process(store)
+    outgrown_on_own_redis(own_redis_server, prefix, use_store)
     ids(Client.objects.order_by("-created_at")[:3])
     own_redis_server.kill()
     with pytest.raises(StorageUnavailable):

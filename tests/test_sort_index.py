@@ -10,15 +10,8 @@ import pytest
 
 from sessions_app.models import Session
 from storage.store import get_store
-from tests.test_bounded_cache import CAP, fresh_process, ids, make_clients
+from tests.test_bounded_cache import fresh_process, ids, make_clients
 from tests.test_storage_contract import CountingBackend, session_fields
-
-
-@pytest.fixture
-def small(store):
-    """The contract store (every backend) with a cache of CAP records per collection."""
-    store.max_records = CAP
-    return store
 
 
 def test_the_sort_index_serves_the_default_session_order(small):
