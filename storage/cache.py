@@ -39,9 +39,9 @@ def freeze(value):
 def thaw(value):
     """A plain, mutable deep copy of a frozen record (dicts and lists)."""
     if isinstance(value, MappingProxyType | dict):
-        return {k: thaw(v) for k, v in value.items()}
+        return {k: v if type(v) in SCALARS else thaw(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
-        return [thaw(v) for v in value]
+        return [v if type(v) in SCALARS else thaw(v) for v in value]
     return value
 
 
@@ -114,10 +114,11 @@ class CollectionCache:
             if self.version is not None:
                 self.version = max(version, self.version)
 
-    def remember(self, record):
-        """A record read on its own (its collection version is unknown: keep the newest copy)."""
+    def remember(self, *records):
+        """Records read on their own (their collection version is unknown: keep the newest copy)."""
         with self.lock:
-            self._keep_newer(record)
+            for record in records:
+                self._keep_newer(record)
 
     def written(self, record_id, record, collection_version):
         """A write this process made and the backend acknowledged (record None = deleted)."""
@@ -163,7 +164,7 @@ class CollectionCache:
 
     def _keep_newer(self, record):
         old = self.records.get(record["id"])
-        if old is None or (old.get("version", 0) <= record.get("version", 0) and old != record):
+        if old is not record and (old is None or (old.get("version", 0) <= record.get("version", 0) and old != record)):
             self._put(record)  # an identical copy is not a change: the list snapshot stays valid
         elif self.version is None:
             self.records[record["id"]] = self.records.pop(record["id"])  # recently used

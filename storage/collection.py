@@ -65,6 +65,7 @@ class Collection(Writes, IndexReads):
         self._loader = None  # the background load of a cold collection, while it runs
         self._loader_lock = threading.Lock()
         self.results = VersionedResults(max_records=max_records)  # index-served pages and maps, by version
+        self.page_texts = {}  # id -> (text, record) of index-served reads (storage/index_reads.py)
 
     # ids
     def new_id(self):

@@ -1,6 +1,6 @@
 """Reads of a collection larger than the process cache, from the backend's indexes: pages, reference
 sets, chunked scans, and filling a sort index for data written before it existed. Mixed into
-Collection (which provides backend, name, spec, cache and _parse_or_none)."""
+Collection (which provides backend, name, spec, cache, page_texts and _parse_or_none)."""
 
 from . import log
 from .cache import epoch_ms, order_key
@@ -8,6 +8,7 @@ from .errors import StorageUnavailable
 from .keys import valid_id
 
 SCAN_CHUNK = 1000  # records per round trip when a query has no index to use
+PAGE_TEXTS_KEPT = 4096  # per collection: the last text read of this many records, and what it parsed to
 
 
 class IndexReads:
@@ -86,15 +87,28 @@ class IndexReads:
         return placed
 
     def _remembered(self, found):
+        """The page's records, parsed only when their text differs from the last one read for that
+        id (a page re-read after another record changed parses just that one), and remembered for
+        a later stale read."""
         records = []
+        texts = self.page_texts
         for record_id, text in zip(found.ids, found.texts, strict=True):
-            record = self._parse_or_none(record_id, text)
-            if record is not None:
+            seen = texts.get(record_id)
+            if seen is not None and text is not None and seen[0] == text:
+                record = seen[1]
+                self.unparsable.discard(record_id)
+            else:
+                record = self._parse_or_none(record_id, text)
+                if record is None:
+                    continue
                 held = self.cache.records.get(record_id)
                 if held is not None and held == record:
                     record = held  # the same object while unchanged: what was built from it is kept
-                self.cache.remember(record)
-                records.append(record)
+                if len(texts) >= PAGE_TEXTS_KEPT:
+                    texts.clear()
+                texts[record_id] = (text, record)
+            records.append(record)
+        self.cache.remember(*records)
         return tuple(records)
 
 

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from clients.models import Client
 from storage.cache import order_key
 from storage.errors import StorageUnavailable
 from storage.store import Store, get_store
@@ -13,13 +14,6 @@ from tests.conftest import make_backend
 from tests.test_bounded_cache import CAP, fresh_process, make_clients
 from tests.test_index_reads import command_backend  # noqa: F401 (a fixture)
 from tests.test_storage_contract import client_fields, session_fields
-
-
-@pytest.fixture
-def small(store):
-    """The contract store (every backend) with a cache of CAP records per collection."""
-    store.max_records = CAP
-    return store
 
 
 def chunk_recorder(most):
@@ -205,3 +199,27 @@ def test_the_version_size_and_complete_sort_indexes_are_read_in_one_transaction(
         assert seen[seen.index("HMGET") - 3 :] == ["MULTI", "GET", "ZCARD", "HMGET", "EXEC", "PING"]
     finally:
         backend.close()
+
+
+def test_a_page_read_again_after_one_change_parses_only_that_record_and_serves_it_new(small, monkeypatch):
+    import storage.collection
+
+    made = make_clients(8)
+    fresh_process(small)
+    first = [c.name for c in Client.objects.order_by("-created_at")[:4]]
+    Store(small.backend, max_records=CAP).collection("clients").update(
+        made[6]["id"], client_fields("Renamed", "c6@example.org")
+    )
+    parsed, parse = [], storage.collection.parse
+    monkeypatch.setattr(storage.collection, "parse", lambda text: parsed.append(text) or parse(text))
+    assert [c.name for c in Client.objects.order_by("-created_at")[:4]] == [first[0], "Renamed", *first[2:]]
+    assert len(parsed) == 1 and '"Renamed"' in parsed[0]
+
+
+def test_the_texts_a_page_keeps_to_skip_parsing_stay_within_their_bound(small, monkeypatch):
+    monkeypatch.setattr("storage.index_reads.PAGE_TEXTS_KEPT", 3)
+    make_clients(8)
+    fresh_process(small)
+    names = [c.name for c in Client.objects.order_by("created_at")[:8]]
+    assert names == [f"Client {i:02d}" for i in range(8)]
+    assert 0 < len(get_store().collection("clients").page_texts) <= 3

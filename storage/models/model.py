@@ -99,33 +99,34 @@ class StorageModel(models.Model):
         entry = cls._built.get(id(record)) if "_built" in cls.__dict__ else None
         if entry is None or entry[0] is not record:
             entry = cls._convert(record)
-        values = list(entry[1])
-        for at in entry[2]:  # each instance gets its own copy of a list or dict
-            values[at] = thaw(values[at])
+        attrs = entry[1].copy()
+        for name in entry[2]:  # each instance gets its own copy of a list or dict
+            attrs[name] = thaw(attrs[name])
         if pre_init.receivers or post_init.receivers:
-            instance = cls(*values)
+            instance = cls(*[attrs[name] for name in cls._attnames])
+            state = instance._state
         else:
             instance = cls.__new__(cls)
-            instance._state = ModelState()
-            instance.__dict__.update(zip(cls._attnames, values, strict=True))
-        instance._state.adding = False
-        instance._state.db = "default"
+            state = attrs["_state"] = ModelState()
+            instance.__dict__ = attrs
+        state.adding = False
+        state.db = "default"
         return instance
 
     @classmethod
     def _convert(cls, record):
-        """(record, converted values, positions of mutable values), kept for a frozen record."""
+        """(record, converted values by attname, names of mutable values), kept for a frozen record."""
         if "_built" not in cls.__dict__:
             fields = cls._meta.concrete_fields
             cls._converters = tuple((f.get_default() if f.has_default() else None, stored_to_python(f)) for f in fields)
             cls._attnames = tuple(f.attname for f in fields)
             cls._built = {}
-        values = tuple(
-            convert(record.get(attname, default))
+        attrs = {
+            attname: convert(record.get(attname, default))
             for attname, (default, convert) in zip(cls._attnames, cls._converters, strict=True)
-        )
-        mutable = tuple(at for at, value in enumerate(values) if isinstance(value, list | dict))
-        entry = (record, values, mutable)
+        }
+        mutable = tuple(name for name, value in attrs.items() if isinstance(value, list | dict))
+        entry = (record, attrs, mutable)
         if isinstance(record, MappingProxyType):  # a plain dict could change after this
             if len(cls._built) >= BUILT_RECORDS_KEPT:
                 cls._built.clear()
