@@ -110,6 +110,7 @@ class RoundTrips:
     def __enter__(self):
         from redis.connection import AbstractConnection
 
+        self.before = self.commands() if self.server else {}  # before counting: the INFO is ours
         original = self.original = AbstractConnection.send_packed_command
         counter = self
 
@@ -118,7 +119,6 @@ class RoundTrips:
             return original(connection, command, check_health)
 
         AbstractConnection.send_packed_command = counting
-        self.before = self.commands() if self.server else {}
         return self
 
     def __exit__(self, *exc):
