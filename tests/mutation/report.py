@@ -41,6 +41,11 @@ CORE = (
     "storage.backends.command_indexes.",
     "storage.backends.redis.",
     "storage.backends.rest.",
+    "storage.backends.jsonfile.",
+    "storage.backends.jsonfile_writes.",
+    "storage.models.model.",
+    "storage.models.indexed.",
+    "storage.models.memo.",
 )
 INTRO = [
     "## How it runs",
