@@ -5,7 +5,9 @@ tests/upstash_server.py) and on jsonfile. Every figure is a ratio to its baselin
 import itertools
 import random
 import uuid
+from dataclasses import replace
 
+from storage import scripts
 from storage.store import Store, set_store
 
 from . import loader
@@ -175,6 +177,35 @@ def bench_writes(setup, counts, results, server=None):
     ours, base = compare(update, raw_set, counts["write"])
     trips = count_trips(update, 50, server) if server and raw.indexed_set is not None else {}
     results.append(row(kind, "update", setup.size, ours, base, f"{raw.name} SET", "update", **trips))
+
+    if raw.indexed_set is not None:  # the floor under ours: each script sent by hand, no Python around it
+        count = counts["write"] + 10
+
+        def new_create(i):
+            return clients.create_write({**loader.client_fields(i), "email": f"floor{i}.{setup.prefix}@example.com"})[0]
+
+        creates = script_alone(setup.store.backend, raw.client, map(new_create, range(count)))
+        ours, base = compare(creates, lambda: raw.indexed_set(next(serial) % 1000, doc), counts["write"])
+        results.append(row(kind, "create script alone", setup.size, ours, base, "MULTI: SET + 4 index writes"))
+        write = clients.build_write("update", target, fields, updated_at=loader.stamp(1))
+        updates = script_alone(
+            setup.store.backend, raw.client, (replace(write, op_id=uuid.uuid4().hex) for _ in range(count))
+        )
+        ours, base = compare(updates, raw_set, counts["write"])
+        results.append(row(kind, "update script alone", setup.size, ours, base, f"{raw.name} SET"))
+
+
+def script_alone(backend, client, writes):
+    """A callable sending the next of `writes` (prepared before timing) as redis-py's EVALSHA of its
+    script: what a write costs without the storage layer's Python."""
+    prepared = iter([backend.script_call(write) for write in writes])
+    shas = {op: client.script_load(scripts.source(op)) for op in ("create", "update")}
+
+    def send():
+        operation, keys, args = next(prepared)
+        client.evalsha(shas[operation], len(keys), *keys, *args)
+
+    return send
 
 
 def run_backend(kind, make_backend, raw_for, load, sizes, counts, results, log, server=None):

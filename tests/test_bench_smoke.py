@@ -25,6 +25,7 @@ def test_bench_runs_on_tiny_sizes_and_the_report_has_every_target_line(tmp_path)
     report = next(tmp_path.glob("*.md")).read_text()
     for label in analysis.LABELS:
         assert f"- {label}" in report, label
+    assert f"- {analysis.FLOOR}: create.lua " in report  # the scripts alone, measured
     assert "API detail ≥ 1.3× the ORM on PostgreSQL: not measured in this run (--skip-api)" in report
     assert list(tmp_path.glob("*-list-latency.png"))
 
