@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from storage import retry, scripts
+from storage.backends.base import Changes
 from storage.backends.rest import RestBackend
 from storage.errors import CommandError, ConfigurationError, StorageUnavailable
 
@@ -287,7 +288,23 @@ def test_the_rate_counter_and_the_reads_that_must_agree_are_each_one_transaction
         httpx.Response(200, json=[{"result": "OK"}, {"result": 1}, {"result": 60}]),
         httpx.Response(200, json=[{"result": b64("1")}, {"result": 59}]),
         httpx.Response(200, json=[{"result": None}, {"result": []}]),
+        httpx.Response(200, json=[{"result": b64("7")}, {"result": b64("5")}, {"result": [b64("c_1")]}]),
     )
     backend = make(api)
     assert [backend.hit("login", 60), backend.hits("login"), backend.snapshot_ids("c")] == [(1, 60), (1, 59), (0, [])]
-    assert [r.url.path for r in api.requests] == ["/multi-exec"] * 3
+    assert backend.changes_listed("c", 6) == Changes(version=7, floor=5, ids=("c_1",))
+    assert [r.url.path for r in api.requests] == ["/multi-exec"] * 4
+
+
+def test_a_collection_never_written_is_at_version_zero_with_no_change_log_floor():
+    api = FakeApi(
+        httpx.Response(200, json={"result": None}),
+        httpx.Response(200, json=[{"result": None}, {"result": None}, {"result": []}]),
+    )
+    backend = make(api)
+    assert backend.version("c") == 0
+    assert backend.changes_listed("c", 0) == Changes(version=0, floor=0, ids=())
+    assert api.bodies() == [
+        ["GET", "{p}:c:version"],
+        [["GET", "{p}:c:version"], ["HGET", "{p}:meta", "floor:c"], ["ZRANGEBYSCORE", "{p}:c:changes", "(0", "+inf"]],
+    ]

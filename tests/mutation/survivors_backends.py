@@ -16,6 +16,7 @@ MODES = "tests/test_redis_modes.py::"
 EACH_REPLY = BACKEND + "test_each_reply_is_classified_and_explained"
 IN_PIPELINE = BACKEND + "test_errors_inside_a_pipeline_name_the_command_that_failed"
 ONE_TRANSACTION = BACKEND + "test_the_rate_counter_and_the_reads_that_must_agree_are_each_one_transaction"
+NEVER_WRITTEN = BACKEND + "test_a_collection_never_written_is_at_version_zero_with_no_change_log_floor"
 WRONG_SETTING = CONFIG + "test_a_wrong_url_or_an_empty_token_is_refused_naming_the_setting"
 REST_SETTINGS = CONFIG + "test_the_settings_reach_the_client_and_the_url_loses_only_its_trailing_slashes"
 READ_ONLY = CONFIG + "test_only_the_read_only_token_itself_is_refused_at_startup"
@@ -87,6 +88,9 @@ KILLED_BY = {
         CMD + "counted", (1, 2, 3, 4, 5, 6, 7, 9, 10), SERVER + "test_the_rate_counter_counts_reads_and_starts_at_zero"
     ),
     **_names(CMD + "snapshot_ids", (3, 5, 16, 19), ONE_TRANSACTION),
+    **_names(CMD + "changes_listed", (3, 5, 17), ONE_TRANSACTION),
+    **_names(CMD + "changes_listed", (7, 10, 12, 16, 30), NEVER_WRITTEN),
+    **_names(CMD + "version", (8, 10), NEVER_WRITTEN),
 }
 
 CASE = (
