@@ -10,6 +10,7 @@ from storage.cache import epoch_ms
 from storage.collection import Collection, CollectionSpec
 from storage.document import document, head
 from storage.store import dependents_of
+from tests.hand_edits import add_reference_member
 
 from .test_storage_contract import client_fields, session_fields
 
@@ -114,34 +115,40 @@ def test_an_old_unique_entry_naming_another_record_is_left_to_it(redis_store):
     assert backend.client.hget(unique, "moved@example.org") == a["id"]
 
 
-def test_sort_indexes_follow_deletes_and_a_new_collection_is_born_sorted(redis_store):
-    backend, keys = redis_store.backend, redis_store.backend.keys
-    clients, sessions = redis_store.collection("clients"), redis_store.collection("sessions")
+def test_sort_indexes_follow_deletes_and_a_new_collection_is_born_sorted(store):
+    backend = store.backend
+    clients, sessions = store.collection("clients"), store.collection("sessions")
+
+    def in_start_order():
+        return backend.page("sessions", 0, 10, sort="starts_at").ids
+
     client = clients.create(client_fields())
     first = sessions.create(session_fields(client["id"]))
-    assert backend.client.hget(keys.meta(), "sorted:sessions:starts_at") == "1"  # complete from birth
-    second = sessions.create(session_fields(client["id"]))
-    sort = keys.sort("sessions", "starts_at")
-    assert backend.client.zscore(sort, first["id"]) is not None
+    assert backend.size("sessions", ("starts_at",))[2] == ("starts_at",)  # complete from birth
+    second = sessions.create(session_fields(client["id"], starts_at="2026-12-02T10:00:00.000000Z"))
+    assert in_start_order() == (first["id"], second["id"])
     sessions.delete(first["id"])
-    assert backend.client.zscore(sort, first["id"]) is None
+    assert in_start_order() == (second["id"],)
     undated = sessions.create(session_fields(client["id"], starts_at=None))  # not in the sort index
-    assert backend.client.zscore(sort, undated["id"]) is None
-    index = keys.index("sessions")
-    assert backend.client.zscore(index, second["id"]) == epoch_ms(second["created_at"])  # creation order
-    clients.delete(client["id"], cascade=True)
-    assert backend.client.zcard(sort) == 0 and second["id"]
+    assert in_start_order() == (second["id"],)
+    # the list index is in creation order
+    assert backend.index_after("sessions", 0, "", 10) == [
+        (second["id"], epoch_ms(second["created_at"])),
+        (undated["id"], epoch_ms(undated["created_at"])),
+    ]
+    assert clients.delete(client["id"], cascade=True).cascaded == 2  # the undated one too
+    assert backend.page("sessions", 0, 10, sort="starts_at").total == 0
 
 
 PEOPLE = CollectionSpec("people", "person", "Person")
 MEETINGS = CollectionSpec("meetings", "meeting", "Meeting", references={"host_id": "people", "guest_id": "people"})
 
 
-def test_a_cascade_removes_each_dependent_from_every_index_it_was_in(redis_store):
-    """A dependent found through one reference leaves its other reference's set too, its record,
-    its list index and the change log (so every cache notices); one dependent alone already
-    blocks a delete without cascade."""
-    backend = redis_store.backend
+def test_a_cascade_removes_each_dependent_from_every_index_it_was_in(store):
+    """A dependent found through one reference leaves its other reference's set too (when it has
+    one), its record, its list index and the change log (so every cache notices); one dependent
+    alone already blocks a delete without cascade; a set member whose record is gone goes too."""
+    backend = store.backend
     people = Collection(PEOPLE, backend, dependents=dependents_of("people", [PEOPLE, MEETINGS]))
     meetings = Collection(MEETINGS, backend)
     host, guest = people.create({"name": "Host"}), people.create({"name": "Guest"})
@@ -150,15 +157,14 @@ def test_a_cascade_removes_each_dependent_from_every_index_it_was_in(redis_store
     with pytest.raises(errors.DependentsExist) as caught:
         people.delete(host["id"])
     assert caught.value.count == 1
-    hosted = backend.keys.by("meetings", "host_id", host["id"])
-    backend.client.sadd(hosted, "meeting_ghost")  # a set member whose record is gone
-    assert people.delete(host["id"], cascade=True).cascaded == 1
-    assert backend.client.exists(hosted) == 0  # the deleted record's set goes, ghosts and all
-    assert backend.get("meetings", meeting["id"]) is None
+    solo = meetings.create({"host_id": host["id"], "guest_id": None})  # no guest set to leave
+    add_reference_member(backend, "meetings", "host_id", host["id"], "meeting_ghost")  # its record is gone
+    assert people.delete(host["id"], cascade=True).cascaded == 2  # the ghost is no record: not counted
+    assert backend.ids_by("meetings", "host_id", host["id"]) == []  # the deleted record's set goes, ghosts and all
+    assert backend.get("meetings", meeting["id"]) is None and backend.get("meetings", solo["id"]) is None
     assert backend.count("meetings") == 0
-    assert backend.ids_by("meetings", "host_id", host["id"]) == []
     assert backend.ids_by("meetings", "guest_id", guest["id"]) == []  # found through host_id
-    assert meetings.all() == ()  # the change log named it: the warm cache dropped it
+    assert meetings.all() == ()  # the change log named them: the warm cache dropped them
     alone = meetings.create({"host_id": guest["id"], "guest_id": None})  # an empty reference names nothing
     assert backend.ids_by("meetings", "host_id", guest["id"]) == [alone["id"]]
 

@@ -1,0 +1,46 @@
+"""Stored states no write of the current code produces, made by hand on any backend: what an
+operator's edit of the data, a bulk load or an older writer leaves behind. The write scripts and
+the JSON backend must both cope with them the same way."""
+
+import json
+import os
+
+from storage.backends.jsonfile import JsonFileBackend
+
+
+def edit_file(backend, collection, change):
+    """Rewrite a JSON backend's collection file through change(state), replacing the file (a new
+    inode, as an editor saving it would), so the backend re-reads it."""
+    path = backend.dir / f"{collection}.json"
+    state = json.loads(path.read_text(encoding="utf-8"))
+    change(state)
+    edited = path.with_suffix(".edited")
+    edited.write_text(json.dumps(state), encoding="utf-8")
+    os.replace(edited, path)
+
+
+def rewrite_record(backend, collection, record_id, change):
+    """Replace the stored record by change(its parsed document)."""
+    if isinstance(backend, JsonFileBackend):
+        edit_file(backend, collection, lambda state: change(state["records"][record_id]))
+        return
+    key = backend.keys.record(collection, record_id)
+    doc = json.loads(backend.call("GET", key))
+    change(doc)
+    backend.call("SET", key, json.dumps(doc))
+
+
+def add_reference_member(backend, collection, field, value, record_id):
+    """Name record_id in the reference index (field = value) of collection, record or not."""
+    if isinstance(backend, JsonFileBackend):
+        edit_file(backend, collection, lambda s: s["by"].setdefault(field, {}).setdefault(value, []).append(record_id))
+        return
+    backend.call("SADD", backend.keys.by(collection, field, value), record_id)
+
+
+def drop_from_list_index(backend, collection, record_id):
+    """Take the record out of its collection's list index (the record itself stays)."""
+    if isinstance(backend, JsonFileBackend):
+        edit_file(backend, collection, lambda state: state["index"].pop(record_id))
+        return
+    backend.call("ZREM", backend.keys.index(collection), record_id)
