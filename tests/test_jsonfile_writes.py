@@ -2,12 +2,13 @@
 and store what the Lua scripts do: contract tests, run on every backend, so they pin the scripts
 too; then what only the JSON backend's own file format holds (a file from before sort indexes)."""
 
+import json
 import logging
 
 import pytest
 
 from storage import errors
-from storage.backends import commands
+from storage.backends import commands, jsonfile_writes
 from storage.backends.base import WriteResult
 from storage.collection import Collection, CollectionSpec
 from storage.store import dependents_of
@@ -136,3 +137,26 @@ def test_a_file_written_before_sort_indexes_cascades_and_takes_sorted_records(js
     assert clients.delete(gone["id"], cascade=True).cascaded == 1
     dated = sessions.create(session_fields(kept["id"]))
     assert jsonfile_store.backend.page("sessions", 0, 10, sort="starts_at").ids == (dated["id"],)
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def time(self):
+        return self.now
+
+
+def test_an_operation_id_is_remembered_for_its_ttl_then_forgotten_and_dropped(jsonfile_store, monkeypatch):
+    clock = Clock(1_000_000.0)
+    monkeypatch.setattr(jsonfile_writes, "time", clock)
+    backend, clients = jsonfile_store.backend, jsonfile_store.collection("clients")
+    record = clients.create(client_fields())
+    write = clients.build_write("update", record["id"], client_fields(name="Once"), updated_at=record["updated_at"])
+    assert backend.write(write).record_version == 2
+    clock.now += commands.OP_TTL_SECONDS - 1
+    assert backend.write(write).record_version == 2  # a retry within the TTL: the first reply, applied once
+    clock.now += 2
+    assert backend.write(write).record_version == 3  # past it, forgotten as Redis expires the op key: a new write
+    stored = json.loads((backend.dir / "clients.json").read_text(encoding="utf-8"))
+    assert list(stored["ops"]) == [write.op_id]  # the expired ids (the create's too) left the file
