@@ -60,6 +60,19 @@ def test_a_record_stored_without_version_or_created_at_updates_as_version_0(clie
     assert clients.get(record["id"])["version"] == 1
 
 
+def test_a_record_whose_stored_reference_is_not_text_updates_and_is_indexed_again(clients, sessions):
+    client = clients.create(client_fields())
+    session = sessions.create(session_fields(client["id"]))
+
+    def garble(doc):
+        doc["client_id"] = [client["id"]]  # a hand edit: no reference index can hold this value
+
+    rewrite_record(sessions.backend, "sessions", session["id"], garble)
+    sessions.update(session["id"], session_fields(client["id"], "Repaired"))
+    assert sessions.get(session["id"])["client_id"] == client["id"]
+    assert sessions.ids_by("client_id", client["id"]) == [session["id"]]
+
+
 def test_a_record_missing_from_its_list_index_is_still_deleted(clients):
     kept, drifted = clients.create(client_fields(name="Kept")), clients.create(client_fields(name="Drifted"))
     drop_from_list_index(clients.backend, "clients", drifted["id"])
