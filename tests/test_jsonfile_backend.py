@@ -12,6 +12,7 @@ from storage.backends import jsonfile
 from storage.backends.jsonfile import JsonFileBackend
 from storage.config import build_backend
 from storage.errors import TransientError
+from tests.diag_helpers import make_client, run_json
 from tests.test_storage_contract import client_fields
 
 HEALTHY = "Write/read/delete canary ok; JSON files (local development): no server to inspect"
@@ -23,6 +24,16 @@ def test_the_settings_put_the_files_in_a_directory_named_by_the_prefix_under_the
     assert backend.describe() == {"backend": "jsonfile", "target": str(tmp_path / prefix), "mode": "local files"}
     use_store(backend).collection("clients").create(client_fields())
     assert [p.name for p in (tmp_path / prefix).glob("*.json")] == ["clients.json"]
+
+
+def test_verify_names_each_collection_s_file_and_none_for_a_collection_never_written(tmp_path, prefix, use_store):
+    use_store(JsonFileBackend(tmp_path, prefix))
+    make_client()
+    code, report, _ = run_json("verify_redis")
+    assert (code, report["consistent"]) == (0, True)
+    assert report["keys"]["clients"] == [str(tmp_path / prefix / "clients.json")] and report["keys"]["sessions"] == []
+    assert report["collections"]["clients"]["version"] == {"present": True, "value": 1}
+    assert report["collections"]["sessions"]["version"] == {"present": False, "value": 0}
 
 
 def test_a_fresh_checkout_without_a_data_directory_is_healthy_and_stays_so(tmp_path, prefix, use_store):
