@@ -10,10 +10,11 @@ from django.conf import settings
 from diagnostics import checks
 from storage.backends import jsonfile
 from storage.backends.jsonfile import JsonFileBackend
+from storage.collection import Collection
 from storage.config import build_backend
-from storage.errors import TransientError
-from tests.diag_helpers import make_client, run_json
-from tests.test_storage_contract import client_fields
+from storage.errors import InvalidRecord, TransientError
+from tests.diag_helpers import make_client, make_session, run_json
+from tests.test_storage_contract import CLIENTS, client_fields
 
 HEALTHY = "Write/read/delete canary ok; JSON files (local development): no server to inspect"
 
@@ -113,3 +114,78 @@ def test_an_unreadable_rate_file_is_a_transient_error_naming_the_file(tmp_path, 
         backend.hits("login-ip:a")
     with pytest.raises(TransientError, match=f"^{path} is unreadable: "):
         backend.hit("login-ip:a", 60)
+
+
+def test_a_second_process_reads_each_write_of_the_first_one(tmp_path, prefix):
+    writer, reader = JsonFileBackend(tmp_path, prefix), JsonFileBackend(tmp_path, prefix)
+    clients = Collection(CLIENTS, writer)
+    created = clients.create(client_fields(name="First"))
+    assert json.loads(reader.get("clients", created["id"]))["name"] == "First"
+    clients.update(created["id"], client_fields(name="Second name"))
+    assert json.loads(reader.get("clients", created["id"]))["name"] == "Second name"
+
+
+def test_a_collection_file_that_does_not_parse_is_an_invalid_record_naming_the_file(tmp_path, prefix):
+    backend = JsonFileBackend(tmp_path, prefix)
+    path = backend._path("clients")
+    path.parent.mkdir(parents=True)
+    path.write_text('{"version": 1, "records": ')
+    with pytest.raises(InvalidRecord, match=f"^{path} does not parse as JSON: Expecting value"):
+        backend.get("clients", "client_A")
+
+
+def test_a_collection_file_that_cannot_be_opened_is_a_transient_error_with_the_os_reason(tmp_path, prefix):
+    backend = JsonFileBackend(tmp_path, prefix)
+    path = backend._path("clients")
+    path.parent.mkdir(parents=True)
+    path.symlink_to(path)  # a link to itself: the OS refuses to open it
+    with pytest.raises(TransientError, match=rf"^\[Errno 40\] Too many levels of symbolic links: '{path}'$"):
+        backend.get("clients", "client_A")
+
+
+def test_a_write_refused_by_a_full_disk_keeps_the_old_file_and_leaves_no_temp_file(tmp_path, prefix, monkeypatch):
+    backend = JsonFileBackend(tmp_path, prefix)
+    clients = Collection(CLIENTS, backend)
+    kept = clients.create(client_fields(name="Kept"))
+    replaced = []
+    real_replace = jsonfile.os.replace
+    monkeypatch.setattr(
+        jsonfile.os, "replace", lambda src, dst: replaced.append(Path(src).parent) or real_replace(src, dst)
+    )
+    clients.create(client_fields(name="Second"))
+    assert replaced == [backend.dir]  # beside the file it replaces: one filesystem, an atomic rename
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jsonfile.os, "fsync", full_disk)
+    with pytest.raises(OSError, match="No space left on device"):
+        clients.create(client_fields(name="Refused"))
+    assert sorted(p.name for p in backend.dir.iterdir()) == [".lock", "clients.json"]
+    assert (
+        JsonFileBackend(tmp_path, prefix).count("clients") == 2
+        and kept["id"] in clients.backend.snapshot_ids("clients")[1]
+    )
+
+
+def test_a_cascade_cut_short_after_its_first_file_leaves_no_session_without_its_client(
+    tmp_path, prefix, use_store, monkeypatch
+):
+    store = use_store(JsonFileBackend(tmp_path, prefix))
+    client = make_client()
+    make_session(client["id"])
+    backend = store.backend
+    real_write, written = backend._write_atomically, []
+
+    def disk_full_after_one_file(path, state):
+        if written:
+            raise OSError(28, "No space left on device")
+        written.append(path.name)
+        real_write(path, state)
+
+    monkeypatch.setattr(backend, "_write_atomically", disk_full_after_one_file)
+    with pytest.raises(OSError):
+        store.collection("clients").delete(client["id"], cascade=True)
+    assert written == ["sessions.json"]  # the dependents first
+    fresh = JsonFileBackend(tmp_path, prefix)
+    assert fresh.get("clients", client["id"]) is not None and fresh.ids_by("sessions", "client_id", client["id"]) == []

@@ -5,6 +5,7 @@ index for data written before it existed."""
 import json
 
 from storage.backends.base import Page
+from tests.test_sort_index import forget_sort_index
 from tests.test_storage_contract import client_fields, session_fields
 
 
@@ -20,6 +21,19 @@ def test_indexes_nothing_was_written_to_yet_read_empty(store):
     assert backend.members("sessions", "client_id", "client_A") == Page(0, 0, (), ())
     assert backend.owner("clients", "email", "jeanne@example.com") == Page(0, 0, (), ())
     assert backend.page("sessions", 0, 10, sort="starts_at") == Page(0, 0, (), ())
+
+
+def test_a_sort_index_that_data_written_before_it_lacks_reads_empty(store, clients, sessions):
+    client = clients.create(client_fields())
+    sessions.create(session_fields(client["id"]))
+    forget_sort_index(store)
+    assert sessions.backend.page("sessions", 0, 10, sort="starts_at") == Page(1, 0, (), ())
+
+
+def test_the_change_log_of_a_new_collection_is_complete_from_its_first_write(clients):
+    created = clients.create(client_fields())
+    changes = clients.backend.changes_since("clients", 0)
+    assert (changes.version, changes.floor, changes.ids) == (1, 0, (created["id"],))
 
 
 def test_a_value_no_record_has_reads_empty_beside_values_that_have_records(clients, sessions):
