@@ -12,7 +12,7 @@ from storage.backends import jsonfile
 from storage.backends.jsonfile import JsonFileBackend
 from storage.collection import Collection
 from storage.config import build_backend
-from storage.errors import InvalidRecord, TransientError
+from storage.errors import InvalidRecord, StorageUnavailable, TransientError
 from tests.diag_helpers import make_client, make_session, run_json
 from tests.test_storage_contract import CLIENTS, client_fields
 
@@ -159,7 +159,7 @@ def test_a_write_refused_by_a_full_disk_keeps_the_old_file_and_leaves_no_temp_fi
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(jsonfile.os, "fsync", full_disk)
-    with pytest.raises(OSError, match="No space left on device"):
+    with pytest.raises(StorageUnavailable, match=f"^could not write to {backend.dir}: No space left on device$"):
         clients.create(client_fields(name="Refused"))
     assert sorted(p.name for p in backend.dir.iterdir()) == [".lock", "clients.json"]
     assert (
@@ -184,7 +184,7 @@ def test_a_cascade_cut_short_after_its_first_file_leaves_no_session_without_its_
         real_write(path, state)
 
     monkeypatch.setattr(backend, "_write_atomically", disk_full_after_one_file)
-    with pytest.raises(OSError):
+    with pytest.raises(StorageUnavailable):
         store.collection("clients").delete(client["id"], cascade=True)
     assert written == ["sessions.json"]  # the dependents first
     fresh = JsonFileBackend(tmp_path, prefix)

@@ -16,7 +16,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import CommandError, InvalidRecord, TransientError
+from ..errors import CommandError, InvalidRecord, StorageUnavailable, TransientError
 from ..keys import KeyLayout
 from .base import Backend, Changes, Page, RawState
 from .commands import interpret_reply
@@ -286,6 +286,9 @@ class JsonFileBackend(Backend):
                 return states[collection]
 
             reply, touched = apply(write, state_of)
-            for collection in sorted(touched, key=lambda c: c == write.collection):  # dependents first
-                self._save(collection, states[collection])
+            try:
+                for collection in sorted(touched, key=lambda c: c == write.collection):  # dependents first
+                    self._save(collection, states[collection])
+            except OSError as exc:  # a full disk, a read-only directory: the write is not acknowledged
+                raise StorageUnavailable(f"could not write to {self.dir}: {exc.strerror or exc}") from exc
         return interpret_reply(write, reply)

@@ -195,3 +195,26 @@ def test_client_sessions_of_a_deleted_client_are_gone_after_cascade(api):
     assert api.delete(f"/api/clients/{client['id']}/?cascade=true").status_code == 204
     assert api.get(f"/api/clients/{client['id']}/sessions/").status_code == 404
     assert post_json(api, "/api/sessions/", {"title": "x"}).status_code == 400
+
+
+def test_a_full_disk_under_the_json_files_is_503_and_nothing_is_stored(
+    tmp_path, prefix, use_store, make_user, as_user, monkeypatch
+):
+    from storage.backends import jsonfile
+    from tests.api.conftest import ALL_PERMS
+
+    use_store(make_backend("jsonfile", prefix, tmp_path=tmp_path))
+    http = as_user(make_user("editor", ALL_PERMS))
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jsonfile.os, "fsync", full_disk)
+    response = post_json(http, "/api/clients/", {"name": "Lost"})
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert response.json() == {
+        "detail": "The storage backend is unavailable; try again later.",
+        "code": "storage_unavailable",
+    }
+    monkeypatch.undo()
+    assert http.get("/api/clients/").json()["count"] == 0
