@@ -209,9 +209,21 @@ EQUIVALENT = {
 LUA_EQUIVALENT = {}
 
 # The modules' own tables, kept apart so that each stays readable.
-from . import survivors_backends, survivors_collection, survivors_indexes  # noqa: E402
+from . import (  # noqa: E402
+    survivors_backends,
+    survivors_collection,
+    survivors_indexes,
+    survivors_jsonfile,
+    survivors_jsonfile_writes,
+)
 
-for _part in (survivors_backends, survivors_collection, survivors_indexes):
+for _part in (
+    survivors_backends,
+    survivors_collection,
+    survivors_indexes,
+    survivors_jsonfile,
+    survivors_jsonfile_writes,
+):
     KILLED_BY.update(_part.KILLED_BY)
     EQUIVALENT.update(_part.EQUIVALENT)
 
