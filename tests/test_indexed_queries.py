@@ -21,7 +21,7 @@ def mixed_clients():
 
 
 def sessions_of(clients):
-    """Eight sessions, titles out of creation order, five of the first client and three of the second."""
+    """Eight sessions, titles out of creation order, three of the first client and five of the second."""
     collection = get_store().collection("sessions")
     titles = ["Mid", "Alpha", "Zulu", "Beta", "Yank", "Gamma", "Xray", "Delta"]
     return [collection.create(session_fields(clients[i % 3 and 1]["id"], title)) for i, title in enumerate(titles)]
