@@ -99,3 +99,24 @@ def test_a_page_the_backend_fails_to_read_is_the_last_answer_flagged_only_with_s
             "state, which may be stale",
         )
     ]
+
+
+def test_a_loading_collection_answers_from_its_indexes_only_the_queries_an_index_serves(prefix, use_store):
+    from storage.models import indexed
+    from tests.conftest import make_backend
+
+    use_store(make_backend("fakeredis", prefix))
+    served = {
+        "creation order": (Session.objects.order_by("-created_at"), True),
+        "a sort index": (Session.objects.order_by("starts_at"), True),
+        "a sort index reversed": (Session.objects.order_by("-starts_at"), True),
+        "a sort index then a tie-break": (Session.objects.order_by("starts_at", "title"), False),
+        "a field without an index": (Session.objects.order_by("title"), False),
+        "ids": (Client.objects.filter(pk__in=["client_a", "client_b"]), True),
+        "one reference value": (Session.objects.filter(client_id="client_a"), True),
+        "one unique value": (Client.objects.filter(email="a@example.org"), True),
+        "any other filter": (Client.objects.filter(name="Ann"), False),
+    }
+    assert {name: indexed.servable(query) for name, (query, _) in served.items()} == {
+        name: expected for name, (_, expected) in served.items()
+    }
