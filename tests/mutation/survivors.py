@@ -212,6 +212,7 @@ LUA_EQUIVALENT = {}
 from . import (  # noqa: E402
     survivors_backends,
     survivors_collection,
+    survivors_indexed,
     survivors_indexes,
     survivors_jsonfile,
     survivors_jsonfile_writes,
@@ -220,6 +221,7 @@ from . import (  # noqa: E402
 for _part in (
     survivors_backends,
     survivors_collection,
+    survivors_indexed,
     survivors_indexes,
     survivors_jsonfile,
     survivors_jsonfile_writes,
