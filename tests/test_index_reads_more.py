@@ -223,3 +223,28 @@ def test_the_texts_a_page_keeps_to_skip_parsing_stay_within_their_bound(small, m
     names = [c.name for c in Client.objects.order_by("created_at")[:8]]
     assert names == [f"Client {i:02d}" for i in range(8)]
     assert 0 < len(get_store().collection("clients").page_texts) <= 3
+
+
+def test_a_record_whose_text_is_restored_after_failing_to_parse_is_served_and_no_longer_flagged(small_commands):
+    small = small_commands
+    created = oldest_first(make_clients(8))
+    fresh_process(small)
+    clients = get_store().collection("clients")
+    target, key = created[1]["id"], small.backend.keys.record("clients", created[1]["id"])
+    good = small.backend.call("GET", key)
+    clients.page(0, 3)
+    small.backend.call("SET", key, "{not json")
+    _, _, broken = clients.page(0, 3)
+    assert target not in [r["id"] for r in broken] and clients.unparsable == {target}
+    small.backend.call("SET", key, good)  # the very text read before: not parsed again
+    _, _, restored = clients.page(0, 3)
+    assert [r["id"] for r in restored] == [c["id"] for c in created[:3]] and clients.unparsable == set()
+
+
+def test_a_page_serves_the_copy_of_a_record_this_process_already_holds(small_commands):
+    created = oldest_first(make_clients(8))
+    fresh_process(small_commands)
+    clients = get_store().collection("clients")
+    held = clients.get(created[1]["id"])
+    _, _, page = clients.page(0, 3)
+    assert page[1] is held and clients.cache.records[held["id"]] is held

@@ -239,3 +239,25 @@ def test_a_record_in_the_previous_layout_is_updated_and_deleted(redis_store):
     assert hand["version"] == 8 and hand["created_at"] == "2025-03-01T00:00:00Z"
     clients.delete("client_old2")
     assert client.hgetall(keys.unique("clients", "email")) == {"fresh@example.org": "client_old1"}
+
+
+def test_a_refresh_reads_what_changed_with_its_records_in_one_round_trip(redis_server, prefix, monkeypatch):
+    """Up to MGET_CHUNK changed records come back with the change list itself; past that, only their
+    ids do, and the records are read apart."""
+    from storage.backends import commands
+    from storage.store import Store
+    from tests.conftest import make_backend
+
+    monkeypatch.setattr(commands, "MGET_CHUNK", 3)
+    backend = make_backend("redis", prefix, redis_server=redis_server)
+    ours = Store(backend).collection("clients")
+    other = Store(make_backend("redis", prefix, redis_server=redis_server)).collection("clients")
+    assert list(ours.all()) == []  # held at version 0, before the change log has a floor
+    made = [other.create(client_fields(email=f"c{i}@example.org")) for i in range(3)]
+    calls = spy(monkeypatch, backend)
+    assert [r["id"] for r in ours.all()] == [m["id"] for m in made]
+    assert [c for c in calls if c in READS] == ["changes_since"]
+    calls.clear()
+    made += [other.create(client_fields(email=f"c{i}@example.org")) for i in range(3, 7)]
+    assert [r["id"] for r in ours.all()] == [m["id"] for m in made]
+    assert [c for c in calls if c in READS] == ["changes_since", "get_many"]

@@ -101,7 +101,7 @@ EQUIVALENT = {
     "recursion) pass it",
     f"{COLLECTION}refresh__mutmut_18": "`wait` of refresh's recursive call: it is made only once the cache is "
     "complete, and that branch (the version check) never reads `wait`",
-    f"{COLLECTION}refresh__mutmut_29": "version <= cache.version: the equal case returned two lines above",
+    f"{COLLECTION}refresh__mutmut_27": "version <= cache.version: the equal case returned two lines above",
     f"{COLLECTION}all_with_version__mutmut_18": "the cache is incomplete here only with `outgrown` set: refresh "
     "leaves it incomplete only after setting it, the stale path raises when both are unset (but for the instant "
     "between a background load's `outgrown = None` and its cache.replace(), which no test can hit)",
@@ -114,7 +114,7 @@ EQUIVALENT = {
     f"{RESULTS}__init____mutmut_1": "the count bound's default, 256 or 257 results: no promise names the number "
     "(the bound itself is pinned with size=2)",
     f"{RESULTS}__init____mutmut_2": "the default of max_records: its one caller (Collection) always passes it",
-    **{f"{COLLECTION}refresh__mutmut_{n}": STRICT_ZIP for n in (42, 45, 46)},
+    **{f"{COLLECTION}refresh__mutmut_{n}": STRICT_ZIP for n in (43, 46, 47)},
     **{f"{COLLECTION}_reload__mutmut_{n}": STRICT_ZIP for n in (21, 24, 25)},
     **{
         f"{COLLECTION}_load_in_background__mutmut_{n}": "the background loader thread's name (load-<collection>): "
