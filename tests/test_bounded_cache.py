@@ -258,3 +258,21 @@ def test_results_kept_for_index_served_lists_hold_at_most_the_cap_in_records(sma
         for r in value[1]
     }
     assert 0 < len(held) <= CAP
+
+
+def test_counts_of_a_cold_collection_loading_in_the_background_wait_for_its_load(store):
+    make_clients(12)
+    fresh_process(store)
+    clients = get_store().collection("clients")
+    clients.warm_from = 10
+    release = threading.Event()
+    clients.backend = held = HeldLoad(clients.backend, release)
+    counted = []
+    reader = threading.Thread(target=lambda: counted.append(Client.objects.counts_by("is_active")))
+    reader.start()
+    assert held.loading.wait(5)
+    reader.join(0.2)
+    assert reader.is_alive(), "the counts did not wait for the collection's load"
+    release.set()
+    reader.join(5)
+    assert counted == [{True: 12}] and clients.cache.version is not None

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from clients.models import Client
+from clients.models import TAGS, Client
 from sessions_app.models import Session
 from storage import errors
 from storage.models import as_validation_error
@@ -172,3 +172,40 @@ def test_ordered_list_of_an_unchanged_collection_is_sorted_once(redis_store, mon
     assert [c.name for c in Client.objects.order_by("name")] == ["Aaron", "alice", "Carol"]
     assert len(calls) > sorted_once
     assert [c.name for c in Client.objects.order_by("-created_at")] == ["Carol", "alice", "Aaron"]
+
+
+def test_registering_a_model_declares_its_collection_spec_once():
+    from storage.models import register_model
+    from storage.store import specs
+
+    register_model(Client)  # again, as a second ready() would: the same declaration is accepted
+    assert specs()["clients"] == Client.storage_spec()
+
+
+def test_a_record_deleted_meanwhile_and_a_non_validation_error_say_so():
+    gone = as_validation_error(Client, errors.NotFound("clients", "client_x1"))
+    assert gone.messages == ["Client 'client_x1' no longer exists."]
+    with pytest.raises(TypeError, match="^VersionConflict is not a validation problem$"):
+        as_validation_error(Client, errors.VersionConflict("clients", "client_x1", 1, 2))
+
+
+@pytest.mark.parametrize(
+    ("tags", "message"),
+    [
+        ("vip", "Tags must be a list of strings."),
+        (["t"] * 21, "At most 20 tags are allowed."),
+        (["x" * 51], "Each tag must be a string of 1 to 50 characters."),
+        ([" "], "Each tag must be a string of 1 to 50 characters."),
+    ],
+)
+def test_tags_refused_say_why(tags, message):
+    with pytest.raises(ValidationError) as caught:
+        Client(name="Ann", tags=tags).full_clean()
+    assert caught.value.message_dict["tags"] == [message]
+
+
+def test_tags_at_the_limits_are_accepted_and_trimmed():
+    client = Client(name="Ann", tags=["t"] * 19 + [" " + "x" * 50 + " "])
+    client.full_clean()
+    assert client.tags == ["t"] * 19 + ["x" * 50]
+    assert TAGS.trimmed("vip") == "vip" and TAGS.trimmed([" a ", 1]) == ["a", 1]

@@ -191,3 +191,15 @@ def test_memoised_filter_results_follow_writes(people):
     make_client("Zara")
     again = Client.objects.filter(name__icontains="a").order_by("name")
     assert again.count() == 2 and names(again) == ["Ann", "Zara"]
+
+
+def test_counts_and_maps_of_one_collection_are_kept_apart(people):
+    ann, bob, cyd = people
+    assert Client.objects.value_map("name") == {ann.pk: "Ann", bob.pk: "Bob", cyd.pk: "Cyd"}
+    assert Client.objects.counts_by("is_active") == {True: 2, False: 1}
+    assert Client.objects.value_map("email")[ann.pk] == "ann@example.com"
+
+
+def test_values_are_not_derived_from_a_sliced_query(people):
+    with pytest.raises(TypeError, match=r"^Cannot derive values from a sliced query\.$"):
+        Client.objects.all()[:2].counts_by("is_active")

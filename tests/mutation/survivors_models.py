@@ -1,6 +1,6 @@
 """The mutation report's knowledge of the survivors in the model bridge (storage/models/: model.py,
-memo.py, derived.py, annotations.py), merged by tests/mutation/survivors.py: the test that now
-kills each one, or why it is equivalent."""
+memo.py, derived.py, annotations.py, fields.py, registration.py), merged by
+tests/mutation/survivors.py: the test that now kills each one, or why it is equivalent."""
 
 BRIDGE = "tests/test_model_bridge.py::"
 MEMO_TESTS = "tests/test_memo.py::"
@@ -12,6 +12,8 @@ MANAGER = "storage.models.model.xǁStorageManagerǁ"
 MEMO = "storage.models.memo.xǁMemoǁ"
 DERIVED = "storage.models.derived.xǁDerivedValuesǁ"
 ANNOTATIONS = "storage.models.annotations.x"
+FIELDS = "storage.models.fields.xǁStringListǁ"
+REGISTRATION = "storage.models.registration.x_"
 
 SPEC = BRIDGE + "test_each_model_declares_its_whole_collection_spec"
 SPEC_DEFAULTS = BRIDGE + "test_a_model_declaring_only_its_collection_and_id_prefix_gets_the_spec_defaults"
@@ -23,7 +25,9 @@ REFRESH_GONE = BRIDGE + "test_refresh_from_db_of_a_deleted_record_says_which_one
 LRU = MEMO_TESTS + "test_a_full_memo_drops_the_least_recently_used_result_and_keeps_its_size"
 COUNTS = ADMIN_QS + "test_counts_by_counts_in_one_pass"
 VALUE_MAP = ADMIN_QS + "test_value_map_gives_each_records_field"
-MAPPED_SORT = ADMIN_QS + "test_sorting_by_a_mapped_value_follows_changes"
+SLICED = ADMIN_QS + "test_values_are_not_derived_from_a_sliced_query"
+MODELS = "tests/test_models.py::"
+TAG_LIMITS = MODELS + "test_tags_at_the_limits_are_accepted_and_trimmed"
 MAPPED = ADMIN_QS + "test_mapped_value_annotates_listed_instances_and_sorts"
 CONVERTED_ONCE = INSTANCES + "test_a_list_of_unchanged_records_converts_their_values_once"
 FRESH_WORKER = INSTANCES + "test_the_first_list_of_a_fresh_worker_builds_its_instances"
@@ -53,8 +57,24 @@ KILLED_BY = {
     **{f"{DERIVED}_derived__mutmut_{n}": COUNTS for n in range(17, 28) if n not in (18, 20)},
     f"{DERIVED}_derived__mutmut_18": ADMIN_QS + "test_counts_and_maps_are_memoised_until_the_collection_changes",
     f"{ANNOTATIONS}ǁMappedValueǁ__init____mutmut_1": MAPPED,
-    f"{ANNOTATIONS}ǁMappedGetterǁ__init____mutmut_1": MAPPED_SORT,
-    **{f"{ANNOTATIONS}ǁMappedGetterǁ__call____mutmut_{n}": MAPPED_SORT for n in range(1, 6)},
+    f"{ANNOTATIONS}ǁMappedGetterǁ__init____mutmut_1": MAPPED,
+    **{f"{ANNOTATIONS}ǁMappedGetterǁ__call____mutmut_{n}": MAPPED for n in range(1, 6)},
+    **{
+        f"{DERIVED}_derived__mutmut_{n}": "tests/test_bounded_cache.py::"
+        "test_counts_of_a_cold_collection_loading_in_the_background_wait_for_its_load"
+        for n in (7, 8)
+    },
+    f"{DERIVED}_derived__mutmut_20": ADMIN_QS + "test_counts_and_maps_of_one_collection_are_kept_apart",
+    **{f"{DERIVED}_derived__mutmut_{n}": SLICED for n in (3, 4, 5, 6)},
+    f"{REGISTRATION}register_model__mutmut_1": MODELS + "test_registering_a_model_declares_its_collection_spec_once",
+    **{
+        f"{REGISTRATION}as_validation_error__mutmut_{n}": MODELS
+        + "test_a_record_deleted_meanwhile_and_a_non_validation_error_say_so"
+        for n in (13, 14, 15)
+    },
+    **{f"{FIELDS}validate__mutmut_{n}": MODELS + "test_tags_refused_say_why" for n in (2, 4, 11)},
+    **{f"{FIELDS}validate__mutmut_{n}": TAG_LIMITS for n in (3, 8, 9, 10)},
+    **{f"{FIELDS}trimmed__mutmut_{n}": TAG_LIMITS for n in (1, 2, 3)},
 }
 
 # mutmut name -> why no test can tell it from the original
@@ -76,6 +96,11 @@ EQUIVALENT = {
     },
     f"{MODEL}_convert__mutmut_8": "get_default() of a field without a default is used only for a stored record "
     "lacking a required field (name, title, client, starts_at), which every validated write stores",
+    **{
+        f"{DERIVED}{name}": "the memo key's tag only has to differ from the other tags of one collection's "
+        "keys ('counts', 'values', 'by-id', 'sorted'): a renamed tag still does"
+        for name in ("counts_by__mutmut_18", "counts_by__mutmut_19", "value_map__mutmut_7", "value_map__mutmut_8")
+    },
     f"{MEMO}get__mutmut_22": "OrderedDict.popitem(last=None) takes `last` by truthiness: None pops the oldest "
     "like False",
 }
