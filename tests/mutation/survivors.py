@@ -215,6 +215,7 @@ from . import (  # noqa: E402
     survivors_indexes,
     survivors_jsonfile,
     survivors_jsonfile_writes,
+    survivors_models,
 )
 
 for _part in (
@@ -224,6 +225,7 @@ for _part in (
     survivors_indexes,
     survivors_jsonfile,
     survivors_jsonfile_writes,
+    survivors_models,
 ):
     KILLED_BY.update(_part.KILLED_BY)
     EQUIVALENT.update(_part.EQUIVALENT)
