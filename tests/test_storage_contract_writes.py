@@ -70,3 +70,23 @@ def test_many_changes_are_caught_up_with_the_records_read_in_chunks(store, monke
     assert [names[ids[i]] for i in (0, 1, 2, 4)] == ["C0", "Changed 1", "Changed 2", "Changed 4"]
     fetched = [sorted(args[1]) for name, args in counting.calls if name == "get_many"]
     assert fetched == [sorted([ids[1], ids[2], ids[4]])]
+
+
+def test_each_refused_write_names_its_collection_its_record_and_what_refused_it(clients):
+    record = clients.create(client_fields(email="a@example.org"))
+    missing_id = clients.new_id()
+    with pytest.raises(errors.NotFound) as missing:
+        clients.update(missing_id, client_fields())
+    assert str(missing.value) == f"clients {missing_id!r} not found"
+    with pytest.raises(errors.AlreadyExists) as twice:
+        clients.create(client_fields(email="b@example.org"), record_id=record["id"])
+    assert str(twice.value) == f"clients {record['id']!r} already exists"
+    with pytest.raises(errors.VersionConflict) as stale:
+        clients.update(record["id"], client_fields(email="a@example.org"), expected_version=7)
+    assert str(stale.value) == (
+        f"clients {record['id']!r} is at version 1, not 7: someone else changed it; reload and try again"
+    )
+    with pytest.raises(errors.UniqueViolation) as taken:
+        clients.create(client_fields(email="a@example.org"))
+    assert str(taken.value) == "another record of clients already has this email"
+    assert taken.value.existing_id == record["id"]

@@ -233,9 +233,4 @@ for _part in (
 # Functions rewritten after the run that reported their survivors (mutmut's names are per function,
 # numbered in its order): those survivors mutate code that no longer exists, and their function
 # needs a new run. mutmut name prefix -> what changed.
-REWRITTEN = {
-    "storage.backends.commands.xǁCommandBackendǁchanges_since__": "rewritten after the run: one read-only script "
-    "(changes.lua, whose hand mutations are below) instead of a MULTI of three commands",
-    "storage.backends.commands.x_interpret_reply__": "rewritten after the run: an ok reply's five items read "
-    "directly (every write script answers all five)",
-}
+REWRITTEN = {}
