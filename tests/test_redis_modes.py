@@ -202,7 +202,8 @@ def test_a_prefix_lives_in_one_slot_and_prefixes_spread_over_the_masters(redis_c
         owner, slot = node_of(redis_cluster, tenant)
         keys = list(owner.client().scan_iter(match=f"{{{tenant}}}:*", count=1000))
         assert len(keys) >= 8  # record, index, version, changes, unique, by, op ids, sessions...
-        assert owner.client().cluster("countkeysinslot", slot) == len(keys)
+        in_slot = owner.client().cluster("getkeysinslot", slot, 10_000)
+        assert set(keys) <= set(in_slot)  # the slot may also hold another test's prefix that hashes there
         for other in redis_cluster.nodes:
             if other is not owner:
                 assert list(other.client().scan_iter(match=f"{{{tenant}}}:*")) == []
