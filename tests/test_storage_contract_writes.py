@@ -90,3 +90,26 @@ def test_each_refused_write_names_its_collection_its_record_and_what_refused_it(
         clients.create(client_fields(email="a@example.org"))
     assert str(taken.value) == "another record of clients already has this email"
     assert taken.value.existing_id == record["id"]
+
+
+def test_a_refused_reference_or_delete_names_what_refused_it(clients, sessions):
+    client = clients.create(client_fields())
+    sessions.create(session_fields(client["id"]))
+    ghost = clients.new_id()
+    with pytest.raises(errors.ReferenceViolation) as dangling:
+        sessions.create(session_fields(ghost))
+    assert (dangling.value.collection, str(dangling.value)) == (
+        "sessions",
+        f"client_id {ghost!r} names no existing record",
+    )
+    with pytest.raises(errors.DependentsExist) as held:
+        clients.delete(client["id"])
+    assert str(held.value) == (
+        f"clients {client['id']!r} still has 1 record(s) in sessions; delete them first or ask for a cascade delete"
+    )
+
+
+def test_a_reply_no_script_gives_is_a_command_error_that_shows_it():
+    write = Collection(CLIENTS, None).build_write("delete", "client_01HZZZZZZZZZZZZZZZZZZZZZZZ", None)
+    with pytest.raises(errors.CommandError, match=r"^unexpected reply from the delete script: \['maybe', 1\]$"):
+        commands.interpret_reply(write, ["maybe", 1])

@@ -101,6 +101,13 @@ KILLED_BY = {
         "test_each_refused_write_names_its_collection_its_record_and_what_refused_it"
         for n in (34, 35, 41, 42, 48, 49, 50, 61)
     },
+    **{
+        f"storage.backends.commands.x_interpret_reply__mutmut_{n}": "tests/test_storage_contract_writes.py::"
+        "test_a_refused_reference_or_delete_names_what_refused_it"
+        for n in (72, 74, 83, 84, 85, 91)
+    },
+    "storage.backends.commands.x_interpret_reply__mutmut_94": "tests/test_storage_contract_writes.py::"
+    "test_a_reply_no_script_gives_is_a_command_error_that_shows_it",
 }
 
 CASE = (
