@@ -61,10 +61,11 @@ EQUIVALENT = {
         "storage/models/indexed.py) passes only the str values _unique_value returned"
         for n in (3, 5)
     },
-    f"{READS}build_sort_index__mutmut_13": "the id half of the walk's start cursor: its score is now -inf "
+    f"{READS}build_sort_index__mutmut_13": "float() reads '-INF' as it reads '-inf': the same start score",
+    f"{READS}build_sort_index__mutmut_14": "the id half of the walk's start cursor: its score is now -inf "
     "(below every creation time, so that records imported from before 1970 are placed), which no record's "
     "score ties with",
-    f"{READS}build_sort_index__mutmut_74": "the cursor given with complete=True: every backend's "
+    f"{READS}build_sort_index__mutmut_75": "the cursor given with complete=True: every backend's "
     "save_sort_progress (command_indexes, jsonfile) ignores it then, dropping the saved cursor",
     **{
         f"{READS}_remembered__mutmut_{n}": "zip's strict over a page's ids and texts: script_texts pads the "
