@@ -44,3 +44,19 @@ def drop_from_list_index(backend, collection, record_id):
         edit_file(backend, collection, lambda state: state["index"].pop(record_id))
         return
     backend.call("ZREM", backend.keys.index(collection), record_id)
+
+
+def store_record(backend, collection, doc):
+    """Overwrite the stored record as it is, bypassing the writes (data an older version left)."""
+    if isinstance(backend, JsonFileBackend):
+        edit_file(backend, collection, lambda state: state["records"].__setitem__(doc["id"], doc))
+        return
+    backend.call("SET", backend.keys.record(collection, doc["id"]), json.dumps(doc))
+
+
+def drop_record_text(backend, collection, record_id):
+    """Remove a stored record and nothing else, as a hand edit or a partial restore leaves it."""
+    if isinstance(backend, JsonFileBackend):
+        edit_file(backend, collection, lambda state: state["records"].pop(record_id))
+        return
+    backend.call("DEL", backend.keys.record(collection, record_id))

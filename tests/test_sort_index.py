@@ -10,6 +10,7 @@ import pytest
 
 from sessions_app.models import Session
 from storage.store import get_store
+from tests.hand_edits import store_record
 from tests.test_bounded_cache import fresh_process, ids, make_clients
 from tests.test_storage_contract import CountingBackend, session_fields
 
@@ -137,23 +138,11 @@ def test_a_build_places_records_stored_without_a_start_or_a_version_without_fail
     client = make_clients(1)[0]
     sessions = get_store().collection("sessions")
     made = [sessions.create(session_fields(client["id"], f"S{i}")) for i in range(3)]
-    rewrite(small, "sessions", {k: v for k, v in made[0].items() if k != "starts_at"})
-    rewrite(small, "sessions", {k: v for k, v in made[1].items() if k != "version"})
+    store_record(small.backend, "sessions", {k: v for k, v in made[0].items() if k != "starts_at"})
+    store_record(small.backend, "sessions", {k: v for k, v in made[1].items() if k != "version"})
     forget_sort_index(small)
     assert sessions.build_sort_index("starts_at", chunk=2) == 3  # a record without a version is at version 0
     assert small.backend.sort_progress("sessions", "starts_at") == (True, None)
-
-
-def rewrite(store, collection, doc):
-    """Overwrite a stored record as it is, bypassing the writes (data an older version left)."""
-    backend = store.backend
-    if backend.name == "jsonfile":
-        path = backend._path(collection)
-        state = json.loads(path.read_text())
-        state["records"][doc["id"]] = doc
-        path.write_text(json.dumps(state))
-        return
-    backend.call("SET", backend.keys.record(collection, doc["id"]), json.dumps(doc))
 
 
 def test_a_build_places_records_imported_with_a_creation_time_before_1970(small):

@@ -5,6 +5,7 @@ index for data written before it existed."""
 import json
 
 from storage.backends.base import Page
+from tests.hand_edits import drop_record_text
 from tests.test_sort_index import forget_sort_index
 from tests.test_storage_contract import client_fields, session_fields
 
@@ -43,17 +44,6 @@ def test_a_value_no_record_has_reads_empty_beside_values_that_have_records(clien
     assert backend.ids_by("sessions", "client_id", "client_NONE") == []
     assert backend.members("sessions", "client_id", "client_NONE") == Page(1, 0, (), ())
     assert backend.owner("clients", "email", "nobody@example.com") == Page(1, 0, (), ())
-
-
-def drop_record_text(backend, collection, record_id):
-    """Remove a stored record and nothing else, as a hand edit or a partial restore leaves it."""
-    if backend.name == "jsonfile":
-        path = backend._path(collection)
-        state = json.loads(path.read_text())
-        del state["records"][record_id]
-        path.write_text(json.dumps(state))
-        return
-    backend.call("DEL", backend.keys.record(collection, record_id))
 
 
 def test_a_record_missing_under_its_index_entry_reads_as_none_beside_the_others(clients):
