@@ -134,6 +134,22 @@ def test_change_with_the_selected_client_shown(superuser, two_clients):
     assert Session.objects.get(pk=session.pk).client_id == ann.pk
 
 
+def test_a_change_reads_the_session_once_and_writes_it_at_the_version_the_form_was_opened_at(
+    prefix, redis_server, use_store, superuser, db
+):
+    backend = CountingBackend(make_backend("redis", prefix, redis_server=redis_server))
+    use_store(backend)
+    ann = make_client("Ann")
+    session = make_session(ann, "Boxing")
+    backend.calls.clear()
+    form = session_form(ann.pk, title="Renamed", **{VERSION_FIELD: str(session.version)})
+    assert superuser.post(f"/admin/sessions_app/session/{session.pk}/change/", form).status_code == 302
+    touched = [(name, args[0]) for name, args in backend.calls if name in ("get", "get_many", "write")]
+    assert [(name, collection) for name, collection in touched if collection == "sessions"] == [("get", "sessions")]
+    writes = [args[0] for name, args in backend.calls if name == "write"]
+    assert len(writes) == 1 and writes[0].record_id == session.pk and writes[0].expected_version == 1
+
+
 def test_bulk_delete_sessions(superuser, two_clients):
     ids = [s.pk for s in Session.objects.filter(client=two_clients[0].pk)]
     data = {"action": "delete_selected", "_selected_action": ids}

@@ -243,3 +243,18 @@ def test_each_request_gets_a_fresh_queryset(api):
     first, second = view.get_queryset(), view.get_queryset()
     assert first is not second and first is not ClientViewSet.queryset
     assert list(first) == [] and new_client(api) and len(list(view.get_queryset())) == 1
+
+
+def test_a_put_reads_the_record_once_and_writes_it_once(api, api_store, monkeypatch):
+    """The instance the view loaded is the one saved, its version the expected one: no re-read."""
+    created = new_client(api)
+    calls = []
+    backend = api_store.backend
+    for name in ("get", "get_many", "version", "snapshot_ids", "changes_since", "count", "ids_by", "write"):
+        original = getattr(backend, name)
+        monkeypatch.setattr(backend, name, lambda *a, _n=name, _o=original, **k: calls.append((_n, a)) or _o(*a, **k))
+    url = f"/api/clients/{created['id']}/"
+    response = api.put(url, {"name": "Renamed"}, content_type="application/json", headers={"If-Match": '"1"'})
+    assert response.status_code == 200 and response.json()["version"] == 2
+    assert [name for name, _ in calls] == ["get", "write"]
+    assert calls[1][1][0].expected_version == 1
