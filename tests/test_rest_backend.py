@@ -1,6 +1,5 @@
 """The REST backend's client, against httpx.MockTransport: every reply shape and failure mode."""
 
-import base64
 import json
 
 import httpx
@@ -10,37 +9,7 @@ from storage import retry, scripts
 from storage.backends.base import Changes
 from storage.backends.rest import RestBackend
 from storage.errors import CommandError, ConfigurationError, StorageUnavailable
-
-TOKEN = "secret-token-0123456789"
-URL = "https://example-kv.upstash.io"
-
-
-def b64(text):
-    return base64.b64encode(text.encode()).decode()
-
-
-class FakeApi:
-    """Records each request; answers with the queued responses (or a callable)."""
-
-    def __init__(self, *answers):
-        self.answers = list(answers)
-        self.requests = []
-
-    def __call__(self, request):
-        self.requests.append(request)
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        if isinstance(answer, Exception):
-            raise answer
-        if callable(answer):
-            return answer(request)
-        return answer
-
-    def bodies(self):
-        return [json.loads(r.content) for r in self.requests]
-
-
-def make(api, url=URL):
-    return RestBackend(url, TOKEN, "p", transport=httpx.MockTransport(api))
+from tests.rest_fake import TOKEN, URL, FakeApi, b64, make
 
 
 @pytest.fixture(autouse=True)
@@ -170,35 +139,6 @@ def test_read_only_token_gives_a_clear_error_on_the_first_write():
     with pytest.raises(ConfigurationError, match="read-only token"):
         make(api).evalsha("create", ["k"], ["{}", "doc"])
     assert len(api.requests) == 1
-
-
-def test_transactions_go_to_multi_exec_and_pipelines_to_pipeline():
-    reply = httpx.Response(200, json=[{"result": b64("3")}, {"result": [b64("a"), b64("b")]}])
-    api = FakeApi(reply)
-    backend = make(api)
-    commands = [("GET", "v"), ("ZRANGE", "i", 0, -1)]
-    assert backend.pipeline(commands, transaction=True) == ["3", ["a", "b"]]
-    assert backend.pipeline(commands) == ["3", ["a", "b"]]
-    assert [r.url.path for r in api.requests] == ["/multi-exec", "/pipeline"]
-    assert api.bodies()[0] == [["GET", "v"], ["ZRANGE", "i", "0", "-1"]]
-
-
-def test_an_error_inside_a_pipeline_is_raised():
-    api = FakeApi(httpx.Response(200, json=[{"result": 1}, {"error": "WRONGTYPE Operation against a key"}]))
-    with pytest.raises(CommandError, match="WRONGTYPE"):
-        make(api).pipeline([("INCR", "a"), ("GET", "b")])
-
-
-def test_a_discarded_transaction_is_a_command_error():
-    api = FakeApi(httpx.Response(400, json={"error": "EXECABORT Transaction discarded because of previous errors."}))
-    with pytest.raises(CommandError, match="EXECABORT"):
-        make(api).pipeline([("NOPE",)], transaction=True)
-
-
-def test_a_pipeline_reply_of_the_wrong_length_is_transient():
-    api = FakeApi(httpx.Response(200, json=[{"result": 1}]))
-    with pytest.raises(StorageUnavailable):
-        make(api).pipeline([("INCR", "a"), ("INCR", "b")])
 
 
 def test_a_wrong_url_is_a_configuration_error():
