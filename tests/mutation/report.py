@@ -99,6 +99,19 @@ def cell(text):
 
 
 def python_section(records):
+    survivors = {n: line for r in records.values() for n, line in r["survivors"].items()}
+    others = sorted(n for n in survivors if not n.startswith(CORE))
+    return [
+        *totals_table(records),
+        *core_survivors_table(survivors),
+        *rescued_table(records),
+        "",
+        f"Other survivors ({len(others)}, outside those promises): " + ", ".join(f"`{n}`" for n in others[:400]),
+    ]
+
+
+def totals_table(records):
+    """The mutants of each file, by outcome, with the run its figures come from."""
     total = sum((Counter(r["counts"]) for r in records.values()), Counter())
     lines = [
         "## Python (mutmut)",
@@ -118,9 +131,13 @@ def python_section(records):
             f"| `{source}` | {record['run']} | {sum(t.values())} | {t['killed']} | {t['survived']} | "
             f"{t['no tests']} | {t['timeout']} | {t['not run']} |"
         )
-    survivors = {n: line for r in records.values() for n, line in r["survivors"].items()}
+    return lines
+
+
+def core_survivors_table(survivors):
+    """Each survivor of the promised code, with why it is equivalent or the test written for it."""
     core = sorted(n for n in survivors if n.startswith(CORE))
-    lines += [
+    lines = [
         "",
         "### Survivors in the write path, cache coherence, retry and stale-read code",
         "",
@@ -137,8 +154,13 @@ def python_section(records):
         rewritten = next((why for prefix, why in REWRITTEN.items() if name.startswith(prefix)), None)
         why = EQUIVALENT.get(name) or (written if name in KILLED_BY else rewritten or "**NOT EXPLAINED**")
         lines.append(f"| `{name}` | {cell(survivors[name])} | {why} |")
+    return lines
+
+
+def rescued_table(records):
+    """The promised code's mutants that an earlier run let survive and a later one killed."""
     rescued = sorted(n for r in records.values() for n in r["rescued"] if n.startswith(CORE))
-    lines += [
+    lines = [
         "",
         "### Killed by a test written for it",
         "",
@@ -151,11 +173,6 @@ def python_section(records):
     ]
     for name in rescued:
         lines.append(f"| `{name}` | `{KILLED_BY.get(name, '(not recorded)')}` |")
-    others = sorted(n for n in survivors if not n.startswith(CORE))
-    lines += [
-        "",
-        f"Other survivors ({len(others)}, outside those promises): " + ", ".join(f"`{n}`" for n in others[:400]),
-    ]
     return lines
 
 
