@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.forms.utils import pretty_name
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
 from storage.errors import StorageError
-from storage.store import get_store
+from storage.store import get_store, specs
 
 from . import checks, compare, verify
 from .integrity import KINDS
@@ -32,9 +33,13 @@ PAGE_FIXES = {
 ORPHANS = "dangling_reference"
 
 
-def _when(text):
-    """An ISO 8601 timestamp as a datetime, which the template shows as the admin shows dates."""
-    return parse_datetime(text) if isinstance(text, str) else text
+def _when(value):
+    """An ISO 8601 timestamp as a datetime, which the template shows as the admin shows dates; any
+    other value as it is."""
+    try:
+        return (parse_datetime(value) if isinstance(value, str) else None) or value
+    except ValueError:  # shaped like a timestamp, but not one (month 13)
+        return value
 
 
 def _section(run):
@@ -57,14 +62,40 @@ def _context(request, title):
     return {**admin.site.each_context(request), "title": title, "crumbs": crumbs}
 
 
+def _comparisons():
+    """Memory vs backend for each registered collection, its records shown by the fields its spec
+    says identify them: the title, each reference by the title of the record it names (its id when
+    that record has none), the listed fields (timestamps as the admin shows dates)."""
+    store = get_store()
+    sections = []
+    for name, spec in sorted(specs().items()):
+        result, error = _section(lambda name=name: compare.compare(name, PAGE_LIMIT))
+        headers = ["id", spec.title_field, *(ref.removesuffix("_id") for ref in spec.references), *spec.listed]
+        rows = [_cells(store, spec, row) for row in (result or {}).get(name, [])]
+        sections.append(
+            {
+                "name": name,
+                "result": result,
+                "error": error,
+                "headers": [pretty_name(h) for h in (*headers, "version") if h],
+                "rows": rows,
+            }
+        )
+    return sections
+
+
+def _cells(store, spec, row):
+    cells = [row.get("id")] + ([row.get(spec.title_field)] if spec.title_field else [])
+    for ref, target in spec.references.items():
+        cells.append(row.get(compare.title_key(store, ref, target)) or row.get(ref))
+    return [*cells, *(_when(row.get(name)) for name in spec.listed), row.get("version")]
+
+
 def _storage_diagnostics(request):
     health = checks.report()
     verify_report, verify_error = _section(lambda: verify.verify(PAGE_LIMIT))
-    sessions, sessions_error = _section(lambda: compare.compare("sessions", PAGE_LIMIT))
     found = (verify_report or {}).get("problems", [])
     problems = [{**p, "page_fix": PAGE_FIXES.get(p["kind"], p["fix"])} for p in found]
-    for row in (sessions or {}).get("sessions", []):
-        row["starts_at"] = _when(row.get("starts_at"))
     context = _context(request, "Storage diagnostics") | {
         "health": health,
         "checked_at": _when(health["timestamp"]),
@@ -73,8 +104,7 @@ def _storage_diagnostics(request):
         "problems": problems,
         "has_orphans": any(p["kind"] == ORPHANS for p in problems),
         "verify_error": verify_error,
-        "sessions": sessions,
-        "sessions_error": sessions_error,
+        "comparisons": _comparisons(),
         "can_repair": _can_repair(request),
     }
     return TemplateResponse(request, "admin/diagnostics/storage.html", context)

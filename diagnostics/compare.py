@@ -81,14 +81,14 @@ def _listing(store, spec, records):
             row[spec.title_field] = record.get(spec.title_field)
         for name, found in titles.items():
             row[name] = record.get(name)
-            row[_title_key(store, name, spec.references[name])] = found.get(record.get(name))
+            row[title_key(store, name, spec.references[name])] = found.get(record.get(name))
         row.update({name: record.get(name) for name in spec.listed})
         row["version"] = record.get("version")
         rows.append(row)
     return rows
 
 
-def _title_key(store, field, target):
+def title_key(store, field, target):
     """client_id naming a client whose title field is name -> client_name."""
     title = store.collection(target).spec.title_field or "id"
     return f"{field.removesuffix('_id')}_{title}"

@@ -1,8 +1,12 @@
 """The admin's "Storage diagnostics" page and its repair flow; the staff-only JSON endpoints."""
 
+import re
+
 import pytest
 from django.test import Client
 
+from storage import store as store_module
+from storage.collection import CollectionSpec
 from tests.conftest import make_backend
 from tests.diag_helpers import keys, make_client, make_session
 
@@ -60,8 +64,41 @@ def test_page_for_staff_shows_health_verify_and_sessions_in_the_admin_layout(on_
     for name in ("redis_available", "redis_health", "environment", "data_in_redis", "cache_coherence"):
         assert name in html
     assert "No integrity problem found" in html
-    assert "Jeanne Dupont" in html  # the session's client, in the comparison table
     assert "Repair" not in html  # staff, not superuser
+    for name in ("clients", "sessions"):  # every registered collection is compared
+        assert f'id="compare-{name}"' in html and f"{name.capitalize()}: backend vs this process" in html
+    sessions = comparison(html, "sessions")
+    assert headers(sessions) == ["Id", "Title", "Client", "Starts at", "Version"]
+    assert "<td>Intro</td><td>Jeanne Dupont</td>" in sessions  # the client by its name, not its id
+    assert headers(comparison(html, "clients")) == ["Id", "Name", "Version"]
+
+
+def comparison(html, name):
+    return html.split(f'id="compare-{name}"', 1)[1].split('<div class="module', 1)[0]
+
+
+def headers(section):
+    return re.findall(r"<th>([^<]*)</th>", section)
+
+
+def test_a_third_record_type_is_compared_from_its_spec_alone(on_redis, staff_client, monkeypatch):
+    spec = CollectionSpec(
+        name="notes",
+        id_prefix="note",
+        label="Note",
+        title_field="subject",
+        references={"client_id": "clients"},
+        listed=("due", "room"),
+    )
+    monkeypatch.setitem(store_module._specs, "notes", spec)
+    client_id = on_redis.collection("clients").all()[0]["id"]
+    fields = {"subject": "Call back", "client_id": client_id, "due": "2026-12-01T10:00:00Z", "room": "B2"}
+    note = on_redis.collection("notes").create(fields)
+    section = comparison(staff_client.get(PAGE).content.decode(), "notes")
+    assert "Notes: backend vs this process" in section
+    assert headers(section) == ["Id", "Subject", "Client", "Due", "Room", "Version"]
+    row = f'<td class="diag-ids">{note["id"]}</td><td>Call back</td><td>Jeanne Dupont</td>'
+    assert row + "<td>Dec. 1, 2026, 10 a.m.</td><td>B2</td><td>1</td>" in section
 
 
 def test_page_refused_for_anonymous_and_non_staff(on_redis, plain_client):
