@@ -66,6 +66,8 @@ class Collection(Writes, IndexReads):
         self._loader_lock = threading.Lock()
         self.results = VersionedResults(max_records=max_records)  # index-served pages and maps, by version
         self.page_texts = {}  # id -> (text, record) of index-served reads (storage/index_reads.py)
+        self.last_page = None  # (offset, limit, reverse, sort) of the last page read from the index
+        self.prefetched = None  # (version, those arguments, Page) read with the size (size_and_page)
 
     # ids
     def new_id(self):
@@ -139,7 +141,7 @@ class Collection(Writes, IndexReads):
         one of warm_from records or more is loaded in the background unless the caller waits."""
         cache = self.cache
         if cache.version is None:
-            version, size, ready = self.backend.size(self.name, self.spec.sorts)
+            version, size, ready = self.size_and_page()
             if size > self.max_records:
                 self.outgrown = (version, size, ready)
                 return

@@ -11,13 +11,36 @@ SCAN_CHUNK = 1000  # records per round trip when a query has no index to use
 PAGE_TEXTS_KEPT = 4096  # per collection: the last text read of this many records, and what it parsed to
 
 
+PREFETCH_MAX = 200  # a page this large or smaller is read again with the size when the version moved
+
+
 class IndexReads:
     def page(self, offset, limit, *, reverse=False, sort=None):
         """(version, size, records) of one page in creation order, or in the order of the sort
-        index `sort` (reverse: descending), in one round trip. The records are remembered (bounded)
-        for a later stale read."""
-        found = self.backend.page(self.name, offset, limit, reverse, sort)
+        index `sort` (reverse: descending), in one round trip, or none when the size check of this
+        request read it already (size_and_page). The records are remembered (bounded) for a later
+        stale read."""
+        wanted = (offset, limit, reverse, sort)
+        ahead, self.prefetched = self.prefetched, None
+        if ahead is not None and ahead[1] == wanted and self.outgrown and ahead[0] == self.outgrown[0]:
+            found = ahead[2]
+        else:
+            found = self.backend.page(self.name, offset, limit, reverse, sort)
+        if limit <= PREFETCH_MAX:
+            self.last_page = wanted
         return found.version, found.total, self._remembered(found)
+
+    def size_and_page(self):
+        """(version, size, complete sort indexes) of a collection served from its indexes; when its
+        version moved since the last check, the page this process read last comes in the same
+        round trip (kept for page()), so that a list after a change costs one round trip too."""
+        known = self.outgrown[0] if self.outgrown else None
+        if self.last_page is None or known is None:
+            return self.backend.size(self.name, self.spec.sorts)
+        version, size, ready, found = self.backend.size_and_page(self.name, self.spec.sorts, known, *self.last_page)
+        if found is not None:
+            self.prefetched = (version, self.last_page, found)
+        return version, size, ready
 
     def members(self, field_name, value):
         """(version, records) whose by-indexed field equals value, oldest first, in one round trip."""

@@ -137,6 +137,7 @@ def test_a_page_whose_read_fails_after_a_change_is_served_from_the_last_answer_f
     before = ids(Client.objects.order_by("-created_at")[:3])
     Store(backend, max_records=CAP).collection("clients").create(client_fields("Late", "late@example.org"))
     clients = get_store().collection("clients")
+    clients.last_page = None  # no page comes with the version check: the page is a read of its own
     read_page = clients.page
 
     def redis_dies_then_page(*args, **kwargs):

@@ -64,7 +64,7 @@ def test_a_derived_map_weighs_its_entries_in_the_bound_of_results_kept(small):
     Session.objects.counts_by("client")  # two entries: with the page, more than CAP // 2 = 2
     backend_calls(counting)
     assert ids(Session.objects.order_by("-created_at")[:1]) == newest
-    assert backend_calls(counting) == ["size", "page"]  # the page had to leave: read again
+    assert backend_calls(counting) == ["size_and_page", "page"]  # the page had to leave: read again
 
 
 class ChunkedRecords:

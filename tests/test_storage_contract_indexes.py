@@ -94,3 +94,17 @@ def test_completing_the_build_of_a_sort_index_added_later_keeps_the_others_compl
     backend.save_sort_progress("sessions", "ends_at", None, complete=True)
     assert backend.size("sessions", ("starts_at", "ends_at")) == (1, 1, ("starts_at", "ends_at"))
     assert backend.sort_progress("sessions", "ends_at") == (True, None)
+
+
+def test_the_size_check_brings_the_page_only_when_the_version_is_not_the_one_known(clients, sessions):
+    client = clients.create(client_fields())
+    for title in ("A", "B", "C"):
+        sessions.create(session_fields(client["id"], title))
+    backend = sessions.backend
+    version, size, ready = backend.size("sessions", ("starts_at",))
+    assert backend.size_and_page("sessions", ("starts_at",), version, 0, 2) == (version, size, ready, None)
+    for reverse, sort in ((False, None), (True, None), (False, "starts_at"), (True, "starts_at")):
+        found = backend.size_and_page("sessions", ("starts_at",), version - 1, 1, 2, reverse, sort)
+        assert found == (version, size, ready, backend.page("sessions", 1, 2, reverse, sort))
+        assert len(found[3].ids) == 2
+    assert backend.size_and_page("sessions", ("starts_at",), None, 0, 0) == (version, size, ready, None)

@@ -147,6 +147,17 @@ class Backend:
         atomically."""
         raise NotImplementedError
 
+    def size_and_page(self, collection, sorts, known, offset, limit, reverse=False, sort=None):
+        """What size() answers, and, when the version is not `known`, the page that page() would
+        answer at that same version (else None): (version, size, ready, Page or None). The command
+        backends read both in one script; this composition reads them apart and drops a page read
+        at another version."""
+        version, total, ready = self.size(collection, sorts)
+        if version == known or limit <= 0:
+            return version, total, ready, None
+        found = self.page(collection, offset, limit, reverse, sort)
+        return version, total, ready, found if found.version == version else None
+
     def page(self, collection, offset, limit, reverse=False, sort=None):
         """Page of the ids [offset, offset + limit) in creation order, or in the order of the sort
         index `sort` (reverse: descending), with their records, the collection version and the

@@ -16,6 +16,29 @@ class CommandIndexes:
         ready = tuple(f for f, flag in zip(sorts, flags[0] if flags else (), strict=False) if flag)
         return int(version or 0), int(total), ready
 
+    def size_and_page(self, collection, sorts, known, offset, limit, reverse=False, sort=None):
+        keys = self.keys
+        script_keys = [
+            keys.index(collection),
+            keys.version(collection),
+            keys.meta(),
+            keys.sort(collection, sort) if sort else keys.index(collection),
+        ]
+        args = [
+            -1 if known is None else int(known),
+            keys.record(collection, ""),
+            int(offset),
+            int(limit),
+            "1" if reverse else "0",
+            *(f"sorted:{collection}:{f}" for f in sorts),
+        ]
+        version, total, flags, page_total, ids, texts = self.read_script("state", script_keys, args)
+        ready = tuple(f for f, flag in zip(sorts, flags or (), strict=False) if flag)
+        found = None
+        if int(page_total) >= 0:
+            found = Page(int(version), int(page_total), tuple(ids or ()), script_texts(texts, len(ids or ())))
+        return int(version), int(total), ready, found
+
     def page(self, collection, offset, limit, reverse=False, sort=None):
         index = self.keys.sort(collection, sort) if sort else self.keys.index(collection)
         keys = [index, self.keys.version(collection)]

@@ -9,6 +9,7 @@ HERE = Path(__file__).parent
 OPERATIONS = ("create", "update", "delete", "repair")  # writes: the prelude comes first
 STANDALONE = (
     "page",
+    "state",
     "members",
     "owner",
     "changes",
