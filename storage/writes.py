@@ -35,10 +35,9 @@ class Writes:
         if not valid_id(record_id):
             raise ValueError(f"invalid record id {record_id!r}")
         stamp = now_iso()
-        created_at = created_at or stamp
-        write = self.build_write("create", record_id, fields, updated_at=updated_at or stamp)
-        doc = document(write.head, int(version or 1), created_at, write.updated_at)
-        return replace(write, doc=doc, created_ms=epoch_ms(created_at)), doc
+        created = (created_at or stamp, int(version or 1))
+        write = self.build_write("create", record_id, fields, updated_at=updated_at or stamp, created=created)
+        return write, write.doc
 
     def update(self, record_id, fields, *, expected_version=None):
         """Replace the record's fields. With expected_version, a stale version is a conflict;
@@ -53,18 +52,22 @@ class Writes:
         write = self.build_write("delete", record_id, None, expected_version=expected_version, cascade=cascade)
         return self._written(write, None, self._commit(write, "deleted"), "deleted")
 
-    def build_write(self, op, record_id, fields, *, expected_version=None, updated_at="", cascade=False):
-        """The one builder of a Write. fields is None for a delete. The index entries carry the new
+    def build_write(self, op, record_id, fields, *, expected_version=None, updated_at="", cascade=False, created=None):
+        """The one builder of a Write. fields is None for a delete; created is a create's
+        (created_at, version), from which its whole text is built. The index entries carry the new
         values only: the script finds the old ones in the stored record."""
         if op != "create" and not valid_id(record_id):
             raise NotFound(self.name, record_id)
         values = fields or {}
+        text = head(record_id, values) if fields is not None else ""
         return Write(
             op=op,
             collection=self.name,
             record_id=record_id,
             op_id=uuid.uuid4().hex,
-            head=head(record_id, values) if fields is not None else "",
+            head=text,
+            doc=document(text, created[1], created[0], updated_at) if created else "",
+            created_ms=epoch_ms(created[0]) if created else 0,
             updated_at=updated_at,
             expected_version=expected_version,
             unique=tuple(
