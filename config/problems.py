@@ -11,12 +11,18 @@ EXIT_CODE = 2
 PREFIX = "Configuration error: "
 TRUE = ("true", "on", "yes", "y", "1")
 FALSE = ("false", "off", "no", "n", "0", "")
+SECRET_WORDS = ("URL", "TOKEN", "SECRET", "PASSWORD")
 EXPECTED = {
     "int": "a whole number",
     "float": "a number of seconds such as 2.0",
     "db_url": "a database URL such as sqlite:///db.sqlite3 or postgres://user:password@host/name",
     "list": "comma-separated values",
 }
+
+
+def secret(name):
+    """A variable whose value may hold a password or a key: its value is never printed."""
+    return any(word in name for word in SECRET_WORDS)
 
 
 class SettingsError(ImproperlyConfigured):
@@ -35,7 +41,8 @@ class Problems(list):
             return reader(name, default=default, **kwargs)
         except (ValueError, TypeError, ImproperlyConfigured):
             expected = EXPECTED.get(getattr(reader, "__name__", ""), "a valid value (see .env.example)")
-            self.append(f"{name}={os.environ.get(name, '')!r} is invalid: set it to {expected}")
+            shown = "" if secret(name) else f"={os.environ.get(name, '')!r}"
+            self.append(f"{name}{shown} is invalid: set it to {expected}")
             return default
 
     def boolean(self, name, *, default):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import environ
 
+from config import env_values
 from config.problems import Problems
 from storage.config import build_backend, select_backend
 from storage.errors import ConfigurationError
@@ -92,7 +93,9 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 # Django's own tables (users, admin log, tokens, login sessions) live here, never the records.
-DATABASES = {"default": _env(env.db_url, "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES = {
+    "default": env_values.database_url(problems, env, "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+}
 # Persistent connections: a request reuses its worker's connection instead of opening one (checked
 # before reuse, so a connection the database dropped is replaced, not an error). 0: one per request.
 DATABASES["default"]["CONN_MAX_AGE"] = _env(env.int, "DATABASE_CONN_MAX_AGE", default=600)
@@ -154,7 +157,7 @@ STORAGE = {
     # In DEBUG, an unreachable Redis at startup falls back to JSON files (the seed's local fallback).
     "DEBUG_FALLBACK": DEBUG,
     # Records a process keeps per collection; a larger collection is listed from Redis's indexes.
-    "CACHE_MAX_RECORDS": _env(env.int, "STORAGE_CACHE_MAX_RECORDS", default=100_000),
+    "CACHE_MAX_RECORDS": env_values.at_least(problems, env, "STORAGE_CACHE_MAX_RECORDS", 1, default=100_000),
 }
 
 # Redis connection modes, TLS options, replica acknowledgement of writes: checked by the Redis
@@ -182,7 +185,7 @@ if LOG_FORMAT not in ("text", "json"):
     problems.append(f"LOG_FORMAT={LOG_FORMAT!r} is not a format: set it to text or json")
     LOG_FORMAT = "text"
 LOG_EMOJI = problems.boolean("LOG_EMOJI", default=True)
-LOG_LEVEL = _env(env.str, "LOG_LEVEL", default="INFO").upper()
+LOG_LEVEL = env_values.log_level(problems, env, "LOG_LEVEL", default="INFO")
 
 LOGGING = {
     "version": 1,

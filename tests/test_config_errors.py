@@ -71,3 +71,62 @@ def test_make_serve_stops_at_the_first_step_with_the_problems():
 def test_a_good_configuration_loads():
     result = run([sys.executable, "-m", "config.problems"], {"DEBUG": "true"})
     assert result.returncode == 0, result.stderr
+
+
+# Values django-environ reads without complaint but the project can't run with; the URL carries a
+# password, which must not be printed.
+UNUSABLE = {
+    "DEBUG": "true",
+    "DATABASE_URL": "nonsense://admin:hunter2-secret@db.example.org/app",
+    "LOG_LEVEL": "LOUD",
+    "STORAGE_CACHE_MAX_RECORDS": "-5",
+}
+
+
+@pytest.mark.parametrize("command", [["health"], ["check"]])
+def test_unusable_database_log_level_and_cache_size_are_reported_together(command):
+    result = run([sys.executable, "manage.py", *command], UNUSABLE)
+    assert_one_line_per_problem(result, ["DATABASE_URL", "LOG_LEVEL", "STORAGE_CACHE_MAX_RECORDS"])
+    assert "hunter2" not in result.stderr + result.stdout
+    assert "set it to" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("STORAGE_CACHE_MAX_RECORDS", "abc"),
+        ("STORAGE_CACHE_MAX_RECORDS", "0"),
+        ("LOG_LEVEL", "verbose"),
+        ("DATABASE_URL", "garbage"),
+    ],
+)
+def test_each_unusable_value_is_one_line_naming_the_variable(name, value):
+    result = run([sys.executable, "manage.py", "health"], {"DEBUG": "true", name: value})
+    assert_one_line_per_problem(result, [name])
+    assert "hunter2" not in result.stderr + result.stdout
+
+
+def test_a_missing_database_driver_is_named_without_the_url(monkeypatch):
+    import environ
+
+    from config import env_values
+    from config.problems import Problems
+
+    monkeypatch.setitem(env_values.DRIVERS, "django.db.backends.postgresql", (("no_such_driver",), "psycopg"))
+    monkeypatch.setenv("DATABASE_URL", "postgres://admin:hunter2-secret@db.example.org/app")
+    problems = Problems()
+    config = env_values.database_url(problems, environ.Env(), "DATABASE_URL", default="sqlite:///x.sqlite3")
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert len(problems) == 1 and "psycopg is not installed" in problems[0] and "hunter2" not in problems[0]
+
+
+def test_a_malformed_url_is_reported_without_its_value(monkeypatch):
+    from config.problems import Problems
+
+    def db_url(name, default):
+        raise ValueError("malformed")
+
+    monkeypatch.setenv("REDIS_URL", "redis://:hunter2-secret@h:6379/0")
+    problems = Problems()
+    assert problems.read(db_url, "REDIS_URL", default="") == ""
+    assert len(problems) == 1 and "REDIS_URL" in problems[0] and "hunter2" not in problems[0]
