@@ -60,3 +60,11 @@ def drop_record_text(backend, collection, record_id):
         edit_file(backend, collection, lambda state: state["records"].pop(record_id))
         return
     backend.call("DEL", backend.keys.record(collection, record_id))
+
+
+def plant_unparsable(store, collection, record_id):
+    """A Redis key that holds no JSON, indexed like a record of the collection (a hand-made SET)."""
+    backend = store.backend
+    backend.call("SET", backend.keys.record(collection, record_id), "not json")
+    backend.call("ZADD", backend.keys.index(collection), 1, record_id)
+    backend.call("INCR", backend.keys.version(collection))

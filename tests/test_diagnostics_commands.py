@@ -8,6 +8,7 @@ from storage.cache import thaw
 from storage.store import Store, get_store
 from tests.conftest import make_backend
 from tests.diag_helpers import TTY, make_client, make_session, run, run_json
+from tests.hand_edits import plant_unparsable
 
 
 @pytest.fixture
@@ -116,6 +117,17 @@ def test_export_to_stdout(on_redis):
     make_client()
     code, out, _ = run("export_data")
     assert code == 0 and json.loads(out.splitlines()[0])["record"]["name"] == "Jeanne Dupont"
+
+
+def test_export_names_the_records_it_left_out_because_they_do_not_parse(on_redis, tmp_path):
+    make_client()
+    plant_unparsable(get_store(), "clients", "client_junk")
+    path = tmp_path / "export.jsonl"
+    code, _, err = run("export_data", "--output", str(path))
+    assert code == 1
+    assert "Exported 1 record(s): 1 clients" in err
+    assert "Left out 1 stored record(s) that do not parse: clients:client_junk" in err and "verify_redis" in err
+    assert [json.loads(line)["record"]["name"] for line in path.read_text().splitlines()] == ["Jeanne Dupont"]
 
 
 def test_import_reports_bad_lines_by_number_and_keeps_the_good_ones(on_redis, tmp_path, monkeypatch):

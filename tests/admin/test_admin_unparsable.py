@@ -1,21 +1,16 @@
 """A stored record that doesn't parse: its admin page names it and verify_redis (in the admin's
 layout, not a debug page); the change list shows the other records."""
 
+from tests.hand_edits import plant_unparsable
+
 from .conftest import make_client
 
 JUNK = "client_junk"
 
 
-def plant_junk(store):
-    backend = store.backend
-    backend.call("SET", backend.keys.record("clients", JUNK), "not json")
-    backend.call("ZADD", backend.keys.index("clients"), 1, JUNK)
-    backend.call("INCR", backend.keys.version("clients"))
-
-
 def test_change_page_of_an_unparsable_record_names_it(rstore, superuser):
     make_client("Good One", email="good1@example.org")
-    plant_junk(rstore)
+    plant_unparsable(rstore, "clients", JUNK)
     response = superuser.get(f"/admin/clients/client/{JUNK}/change/")
     assert response.status_code == 500
     text = response.content.decode()

@@ -10,6 +10,7 @@ from diagnostics import checks
 from storage.cache import parse
 from storage.errors import InvalidRecord
 from storage.store import get_store
+from tests.hand_edits import plant_unparsable
 
 from .helpers import new_client
 
@@ -20,11 +21,7 @@ JUNK = "client_junk"
 def junk(api, api_store):
     """Two good clients and one key that holds no JSON, indexed like a record (a hand-made SET)."""
     good = [new_client(api, name=f"Good {n}", email=f"good{n}@example.org")["id"] for n in (1, 2)]
-    backend = api_store.backend
-    keys = backend.keys
-    backend.call("SET", keys.record("clients", JUNK), "not json")
-    backend.call("ZADD", keys.index("clients"), 1, JUNK)
-    backend.call("INCR", keys.version("clients"))
+    plant_unparsable(api_store, "clients", JUNK)
     return good
 
 
