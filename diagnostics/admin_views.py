@@ -31,6 +31,28 @@ PAGE_FIXES = {
     ),
 }
 ORPHANS = "dangling_reference"
+# A repair's actions and results in the words of the repair page (the command prints the codes,
+# which stay in the cells' tooltips).
+PAGE_ACTIONS = {
+    "unindex": "Remove from the index",
+    "reindex": "Re-add to its indexes",
+    "drop_unique": "Remove the unique-index entry",
+    "drop_by": "Remove from the reference set",
+    "delete": "Delete the record",
+    "report only": "Leave it as it is",
+}
+PAGE_RESULTS = {"not deleted (use --delete-orphans)": "Not deleted (“Repair and delete orphans” deletes it)"}
+
+
+def _page_action(action):
+    """The action of a repair row as the page words it: "unindex clients:x" -> "Remove from the index: clients:x"."""
+    code = next((c for c in PAGE_ACTIONS if action["action"] == c or action["action"].startswith(c + " ")), None)
+    detail = action["action"][len(code) :].strip() if code else ""
+    words = PAGE_ACTIONS.get(code, action["action"])
+    return {
+        "page_action": f"{words}: {detail}" if detail else words,
+        "page_result": PAGE_RESULTS.get(action["result"], action["result"].capitalize()),
+    }
 
 
 def _when(value):
@@ -119,6 +141,7 @@ def _storage_repair(request):
     result, error = _section(lambda: verify.repair(delete_orphans=delete_orphans, dry_run=not confirmed))
     for action in (result or {}).get("actions", []):
         action["title"] = KINDS.get(action.get("kind"), (action.get("kind"),))[0]
+        action.update(_page_action(action))
     for problem in ((result or {}).get("after") or {}).get("problems", []):
         problem["page_fix"] = PAGE_FIXES.get(problem["kind"], problem["fix"])
     context = _context(request, "Repair storage" if not confirmed else "Storage repaired") | {

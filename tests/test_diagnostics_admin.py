@@ -122,14 +122,24 @@ def test_repair_button_flow_confirms_then_shows_what_changed(ghost, admin_client
     assert "client_ghost" in page and f'href="{REPAIR}"' in page
     confirm = admin_client.get(REPAIR)
     html = confirm.content.decode()
-    assert confirm.status_code == 200 and "would apply" in html and "Yes, repair" in html
+    assert confirm.status_code == 200 and "Would apply" in html and "Yes, repair" in html
     assert ghost() == 1  # nothing changed by the confirmation page
     done = admin_client.post(REPAIR, {"confirm": "yes"})
     html = done.content.decode()
     assert done.status_code == 200
-    assert "1 fix(es) applied" in html and "unindex" in html and "applied" in html and "now consistent" in html
+    assert "1 fix(es) applied" in html and "now consistent" in html
+    assert "<td>Remove from the index: client_ghost</td><td>Applied</td>" in re.sub(r'<td title="[^"]*">', "<td>", html)
     assert ghost() is None
     assert "No integrity problem found" in admin_client.get(PAGE).content.decode()
+
+
+def test_repair_page_words_an_orphan_it_leaves_for_the_page(on_redis, redis_server, prefix, admin_client):
+    client_id = store_module.get_store().collection("sessions").all()[0]["client_id"]
+    redis_server.client().delete(keys(prefix).record("clients", client_id))  # the session's client is gone
+    html = admin_client.get(REPAIR).content.decode()
+    cells = re.sub(r'<td title="[^"]*">', "<td>", html)
+    assert "<td>Leave it as it is</td><td>Not deleted (“Repair and delete orphans” deletes it)</td>" in cells
+    assert "--" not in re.sub(r"<!--.*?-->|<(script|style).*?</\1>", "", cells, flags=re.S)
 
 
 def test_repair_refused_for_staff_who_are_not_superusers(ghost, staff_client):
@@ -140,7 +150,7 @@ def test_repair_refused_for_staff_who_are_not_superusers(ghost, staff_client):
 
 def test_repair_post_without_confirmation_changes_nothing(ghost, admin_client):
     response = admin_client.post(REPAIR, {})
-    assert response.status_code == 200 and "would apply" in response.content.decode()
+    assert response.status_code == 200 and "Would apply" in response.content.decode()
     assert ghost() == 1
 
 

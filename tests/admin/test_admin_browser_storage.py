@@ -84,3 +84,8 @@ def test_storage_page_offers_to_delete_orphans_only_when_there_are_some(site, re
     row = site.find("#problems .problem-dangling_reference")
     assert "Repair and delete orphans" in row.text and "--" not in row.text
     site.shot("14-storage-page-orphans")
+    site.submit(site.driver.find_element(By.LINK_TEXT, "Repair…").click)  # a repair that keeps the orphan
+    actions = site.find("#actions").text
+    assert "Leave it as it is" in actions and "“Repair and delete orphans” deletes it" in actions
+    assert "--" not in site.text()
+    site.shot("15-storage-repair-keeps-orphans")
