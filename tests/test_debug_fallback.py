@@ -48,3 +48,23 @@ def test_commands_that_need_the_configured_redis_say_which_one_failed(tmp_path, 
     assert "redis://:***@127.0.0.1:1/0 could not be reached" in out
     assert "configured backend is jsonfile" not in out
     assert "Traceback" not in out and "s3cret" not in out
+
+
+def test_import_data_refuses_and_says_which_redis_failed(tmp_path):
+    line = {"collection": "clients", "record": {"id": "client_a", "name": "Ann", "email": "ann@example.org"}}
+    path = tmp_path / "import.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    result = manage(tmp_path, "import_data", str(path))
+    assert result.returncode == 2, result.stdout + result.stderr
+    out = result.stdout + result.stderr
+    assert "redis://:***@127.0.0.1:1/0 could not be reached" in out
+    assert "Traceback" not in out and "s3cret" not in out
+    assert not (tmp_path / "clients.json").exists() or "client_a" not in (tmp_path / "clients.json").read_text()
+
+
+def test_landing_page_says_storage_is_degraded(tmp_path):
+    show = "from django.test import Client; print(Client().get('/', HTTP_HOST='localhost').content.decode())"
+    result = manage(tmp_path, "shell", "-c", show)
+    assert result.returncode == 0, result.stderr
+    assert 'id="fallback"' in result.stdout and "Storage is degraded: see the health report." in result.stdout
+    assert "s3cret" not in result.stdout and "127.0.0.1:1" not in result.stdout  # where: for staff only

@@ -55,3 +55,16 @@ def test_api_root_is_browsable(anonymous):
 def test_api_root_is_not_in_the_openapi_document(anonymous):
     schema = anonymous.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert "/api/" not in schema["paths"]
+
+
+def test_landing_page_tells_staff_why_storage_is_degraded(redis_store, make_user, as_user, monkeypatch):
+    from config import views
+
+    # what storage.startup records when DEBUG fell back to JSON files
+    info = {"configured_backend": "redis", "configured_target": "redis://127.0.0.1:1/0", "reason": "refused"}
+    monkeypatch.setattr(views, "fallback", lambda: info)
+    staff = make_user("staffer")
+    staff.is_staff = True
+    staff.save()
+    text = as_user(staff).get("/").content.decode()
+    assert "Storage is degraded: the configured redis backend at redis://127.0.0.1:1/0 could not be reached" in text
