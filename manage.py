@@ -9,9 +9,13 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     try:
         from config.problems import check_settings_or_exit
-    except ModuleNotFoundError as exc:  # run outside the project's virtualenv
-        sys.exit(f"{exc}: run the commands with .venv/bin/python (make run creates it)")
-    check_settings_or_exit()
+
+        check_settings_or_exit()  # imports the settings, which need the project's packages too
+    except ModuleNotFoundError as exc:  # a Python without the project's packages (not the virtualenv's)
+        sys.exit(
+            f"{exc} in {sys.executable}: run .venv/bin/python manage.py {' '.join(sys.argv[1:])}".rstrip()
+            + " (make run creates .venv and installs the requirements)"
+        )
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

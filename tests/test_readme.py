@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,17 @@ def test_readme_commands_run_as_written(tmp_path, redis_server):
         result = sh(line)
         assert result.returncode == 0, f"{line}\n{result.stdout}\n{result.stderr}"
         assert "Traceback" not in result.stderr, line
+
+
+def test_manage_py_under_a_python_without_django_says_to_use_the_virtualenv():
+    # -S: the interpreter without any site-packages, as a system python3 without Django would be
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    result = subprocess.run(
+        [sys.executable, "-S", "manage.py", "health"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"No module named 'django' in {sys.executable}: run .venv/bin/python manage.py health "
+        "(make run creates .venv and installs the requirements)"
+    ]
