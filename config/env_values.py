@@ -1,10 +1,13 @@
 """Checks of the setting values django-environ accepts but the project can't run with (an
-unknown database engine, a log level logging doesn't know, a record count below one): each is
+unknown database engine, a log level logging doesn't know, a record count below one, a timeout of
+0 or less, a key prefix the key layout refuses): each is
 recorded as one configuration problem and the default is used, so the rest can still be checked."""
 
 import importlib.util
 import logging
 import warnings
+
+from storage.keys import PREFIX_PATTERN
 
 DB_EXAMPLE = "a database URL such as sqlite:///db.sqlite3 or postgres://user:password@host/name"
 # The driver each of Django's own engines imports, and the package that provides it.
@@ -59,5 +62,23 @@ def at_least(problems, env, name, minimum, *, default):
     value = problems.read(env.int, name, default=default)
     if value < minimum:
         problems.append(f"{name}={value!r} is too small: set it to a whole number of at least {minimum}")
+        return default
+    return value
+
+
+def seconds(problems, env, name, *, default):
+    """A timeout in seconds, more than 0 (0 would make the socket non-blocking, below 0 is refused)."""
+    value = problems.read(env.float, name, default=default)
+    if not value > 0:
+        problems.append(f"{name}={value!r} is not a timeout: set it to a number of seconds above 0, such as 2.0")
+        return default
+    return value
+
+
+def key_prefix(problems, env, name, *, default):
+    """The storage key prefix, as the key layout accepts it."""
+    value = problems.read(env.str, name, default=default)
+    if not PREFIX_PATTERN.fullmatch(value):
+        problems.append(f"{name}={value!r} is invalid: set it to 1-64 letters, digits, '.', '_' or '-'")
         return default
     return value

@@ -148,10 +148,10 @@ STORAGE = {
     "REDIS_URL": REDIS_URL,
     "REST_URL": KV_REST_API_URL,
     "REST_TOKEN": KV_REST_API_TOKEN,
-    "KEY_PREFIX": _env(env.str, "STORAGE_KEY_PREFIX", default="app"),
+    "KEY_PREFIX": env_values.key_prefix(problems, env, "STORAGE_KEY_PREFIX", default="app"),
     "DATA_DIR": _env(env.str, "STORAGE_DATA_DIR", default=str(BASE_DIR / "data")),
-    "SOCKET_TIMEOUT": _env(env.float, "STORAGE_SOCKET_TIMEOUT", default=2.0),
-    "CONNECT_TIMEOUT": _env(env.float, "STORAGE_CONNECT_TIMEOUT", default=2.0),
+    "SOCKET_TIMEOUT": env_values.seconds(problems, env, "STORAGE_SOCKET_TIMEOUT", default=2.0),
+    "CONNECT_TIMEOUT": env_values.seconds(problems, env, "STORAGE_CONNECT_TIMEOUT", default=2.0),
     # Production serves the last known memory state (flagged stale) when the backend can't be read.
     "STALE_READS": problems.boolean("STORAGE_STALE_READS", default=not DEBUG),
     # In DEBUG, an unreachable Redis at startup falls back to JSON files (the seed's local fallback).

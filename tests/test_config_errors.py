@@ -98,6 +98,9 @@ def test_unusable_database_log_level_and_cache_size_are_reported_together(comman
         ("STORAGE_CACHE_MAX_RECORDS", "0"),
         ("LOG_LEVEL", "verbose"),
         ("DATABASE_URL", "garbage"),
+        ("STORAGE_SOCKET_TIMEOUT", "-1"),
+        ("STORAGE_CONNECT_TIMEOUT", "0"),
+        ("STORAGE_KEY_PREFIX", "a}b"),
     ],
 )
 def test_each_unusable_value_is_one_line_naming_the_variable(name, value):
