@@ -1,6 +1,6 @@
-"""A rerun of `manage.py migrate_json_to_redis`, as an operator types it: every record is reported
-unchanged, and the log on stderr (the project's own logging settings) holds no error line for the
-records already migrated."""
+"""`manage.py migrate_json_to_redis` as an operator runs it: a rerun reports every record unchanged,
+and the log on stderr (the project's own logging settings) holds no error line for the records
+already migrated; a directory without the JSON files is refused rather than copied as nothing."""
 
 import json
 import os
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from storage.store import Store
 from tests.conftest import make_backend
+from tests.diag_helpers import run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,3 +42,10 @@ def test_a_rerun_reports_every_record_unchanged_and_logs_no_error(redis_server, 
     assert "Storage backend: redis" in log  # the log is there (INFO) ...
     errors = [line for line in log.splitlines() if "ERROR" in line or "❌" in line]
     assert errors == []  # ... without an error line for the records already there
+
+
+def test_a_data_dir_without_json_files_is_refused_not_copied_as_nothing(redis_server, prefix, tmp_path, use_store):
+    use_store(make_backend("redis", prefix, redis_server=redis_server))
+    code, _, err = run("migrate_json_to_redis", "--data-dir", str(tmp_path / "mistyped"), "--prefix", prefix)
+    assert code == 2
+    assert f"No JSON files at {tmp_path / 'mistyped' / prefix}" in err and "--data-dir" in err

@@ -30,6 +30,11 @@ class Command(DiagnosticCommand):
                 options["prefix"] or settings.STORAGE["KEY_PREFIX"],
             )
         )
+        if not source.backend.dir.is_dir():  # a mistyped --data-dir or prefix would "copy" nothing, and pass
+            raise CouldNotRun(
+                f"No JSON files at {source.backend.dir}: set --data-dir (or STORAGE_DATA_DIR) and --prefix "
+                "(or STORAGE_KEY_PREFIX) to those the DEBUG server wrote with"
+            )
         records = [(n, name, record) for n, (name, record) in enumerate(export_records(source), 1)]
         report = load(target, records)
         report["source"] = source.backend.describe()
