@@ -15,6 +15,7 @@ from storage.cache import thaw
 from storage.errors import AlreadyExists, ReferenceViolation, UniqueViolation
 from storage.keys import ID_RULE, valid_id
 from storage.models import StorageModel, as_validation_error, to_storage_value
+from storage.served import mark_skipped
 from storage.store import specs
 
 
@@ -40,8 +41,27 @@ def ordered_collections():
 def export_records(store):
     """(collection, plain record) for every stored record, targets first, oldest first."""
     for name in ordered_collections():
-        for record in store.collection(name).all():
+        collection = store.collection(name)
+        records = collection.all()
+        if records is None:  # larger than the process cache holds: read from its index, in chunks
+            records = _scanned(collection)
+        for record in records:
             yield name, thaw(record)
+
+
+def _scanned(collection):
+    """Every record of a collection read through its index at one collection version; the ones
+    that don't parse are flagged as a list flags them (served.unparsable_skipped)."""
+    kept = []
+
+    def begin():  # called again, on a fresh list, if the collection changes during the scan
+        kept.clear()
+        return kept.extend
+
+    collection.scan(begin)
+    if collection.unparsable:
+        mark_skipped(collection.name, collection.unparsable)
+    return kept
 
 
 def validate(model, record):

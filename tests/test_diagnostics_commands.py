@@ -130,6 +130,17 @@ def test_export_names_the_records_it_left_out_because_they_do_not_parse(on_redis
     assert [json.loads(line)["record"]["name"] for line in path.read_text().splitlines()] == ["Jeanne Dupont"]
 
 
+def test_export_of_a_collection_larger_than_the_cache_has_every_record(on_redis, tmp_path):
+    on_redis.max_records = 2  # the clients outgrow the cache: lists come from the index
+    ids = [make_client(f"Client {n}", f"c{n}@example.org")["id"] for n in range(5)]
+    plant_unparsable(on_redis, "clients", "client_junk")
+    assert on_redis.collection("clients").all() is None
+    path = tmp_path / "export.jsonl"
+    code, _, err = run("export_data", "--output", str(path))
+    assert code == 1 and "Exported 5 record(s): 5 clients" in err and "clients:client_junk" in err
+    assert [json.loads(line)["record"]["id"] for line in path.read_text().splitlines()] == ids
+
+
 def test_import_reports_bad_lines_by_number_and_keeps_the_good_ones(on_redis, tmp_path, monkeypatch):
     good = {"id": "client_good", "name": "Ok", "email": "ok@example.com", "created_at": "2026-01-01T00:00:00Z"}
     lines = [
