@@ -85,6 +85,8 @@ def test_check_sessions_exit_1_lists_differences(on_redis, prefix, redis_server)
 def test_check_sessions_exit_2_when_redis_is_down(down):
     code, result, _ = run_json("check_sessions")
     assert code == 2 and "StorageUnavailable" in result["error"]
+    target = down.backend.describe()["target"]
+    assert result["error"].startswith(f"the redis backend at {target} could not be reached: ")
 
 
 # export / import

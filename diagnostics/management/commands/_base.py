@@ -3,8 +3,9 @@
 
 from django.core.management.base import BaseCommand
 
-from storage.errors import StorageError
+from storage.errors import StorageError, StorageUnavailable
 from storage.startup import fallback, fallback_message
+from storage.store import get_store
 
 from ...checks import _safe
 from ...terminal import Printer, write_json
@@ -19,6 +20,12 @@ class CouldNotRun(Exception):  # noqa: N818 - named for what the command reports
 
 class FellBack(CouldNotRun):
     """The configured backend could not be reached at startup and DEBUG fell back to JSON files."""
+
+
+def _target():
+    """The configured backend and where it is, credentials masked: "redis at redis://:***@host:6379/0"."""
+    info = get_store().backend.describe()
+    return f"the {info['backend']} backend at {info['target']}"
 
 
 class DiagnosticCommand(BaseCommand):
@@ -39,6 +46,8 @@ class DiagnosticCommand(BaseCommand):
             code = self.run(options)
         except (StorageError, CouldNotRun) as exc:
             message = _safe(str(exc) if isinstance(exc, CouldNotRun) else f"{type(exc).__name__}: {exc}")
+            if isinstance(exc, StorageUnavailable):  # say which backend failed, not only a host and port
+                message = f"{_target()} could not be reached: {message}"
             if options["format"] == "json":
                 write_json(self.stdout, {"error": message})
             else:
