@@ -16,13 +16,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 # The .env file (values already in the environment win); DJANGO_ENV_FILE names another one.
-ENV_FILE = Path(environ.Env().str("DJANGO_ENV_FILE", default="") or BASE_DIR / ".env")
+NAMED_ENV_FILE = environ.Env().str("DJANGO_ENV_FILE", default="")
+ENV_FILE = Path(NAMED_ENV_FILE or BASE_DIR / ".env")
 if ENV_FILE.is_file():
     environ.Env.read_env(ENV_FILE)
 
 # Every problem is collected and reported together at the end, one line each (config/problems.py).
 problems = Problems()
 _env = problems.read
+if NAMED_ENV_FILE and not ENV_FILE.exists():  # a mistyped path would leave every variable at its default
+    problems.append(
+        f"DJANGO_ENV_FILE={NAMED_ENV_FILE!r} names no file: set it to an existing file, or unset it to read .env"
+    )
 
 DEBUG = problems.boolean("DEBUG", default=False)
 

@@ -101,6 +101,7 @@ def test_unusable_database_log_level_and_cache_size_are_reported_together(comman
         ("STORAGE_SOCKET_TIMEOUT", "-1"),
         ("STORAGE_CONNECT_TIMEOUT", "0"),
         ("STORAGE_KEY_PREFIX", "a}b"),
+        ("DJANGO_ENV_FILE", "/nonexistent/app.env"),
     ],
 )
 def test_each_unusable_value_is_one_line_naming_the_variable(name, value):
