@@ -50,7 +50,7 @@ def database_url(problems, env, name, *, default):
 
 def log_level(problems, env, name, *, default):
     """A level name the logging module knows (DEBUG, INFO, WARNING, ERROR, CRITICAL)."""
-    level = problems.read(env.str, name, default=default).strip().upper()
+    level = problems.read(env.str, name, default=default).strip().upper() or default  # empty: the default
     if level not in logging.getLevelNamesMapping():
         problems.append(f"{name}={level!r} is not a log level: set it to DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return default

@@ -110,6 +110,11 @@ def test_each_unusable_value_is_one_line_naming_the_variable(name, value):
     assert "hunter2" not in result.stderr + result.stdout
 
 
+def test_an_empty_log_level_is_the_default():
+    result = run([sys.executable, "-m", "config.problems"], {"DEBUG": "true", "LOG_LEVEL": ""})
+    assert result.returncode == 0, result.stderr
+
+
 def test_a_missing_database_driver_is_named_without_the_url(monkeypatch):
     import environ
 
