@@ -103,7 +103,7 @@ DATABASES = {
 }
 # Persistent connections: a request reuses its worker's connection instead of opening one (checked
 # before reuse, so a connection the database dropped is replaced, not an error). 0: one per request.
-DATABASES["default"]["CONN_MAX_AGE"] = _env(env.int, "DATABASE_CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_MAX_AGE"] = env_values.at_least(problems, env, "DATABASE_CONN_MAX_AGE", 0, default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -173,8 +173,8 @@ STORAGE.update(
         "REDIS_SSL_CERT_REQS": _env(env.str, "REDIS_SSL_CERT_REQS", default="").strip().lower(),
         "REDIS_SSL_CA_CERTS": _env(env.str, "REDIS_SSL_CA_CERTS", default=""),
         "REDIS_SENTINEL_PASSWORD": _env(env.str, "REDIS_SENTINEL_PASSWORD", default=""),
-        "WAIT_REPLICAS": _env(env.int, "STORAGE_WAIT_REPLICAS", default=0),
-        "WAIT_TIMEOUT_MS": _env(env.int, "STORAGE_WAIT_TIMEOUT_MS", default=1000),
+        "WAIT_REPLICAS": env_values.at_least(problems, env, "STORAGE_WAIT_REPLICAS", 0, default=0),
+        "WAIT_TIMEOUT_MS": env_values.at_least(problems, env, "STORAGE_WAIT_TIMEOUT_MS", 0, default=1000),
     }
 )
 
@@ -216,7 +216,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = problems.boolean("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = _env(env.int, "SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_SECONDS = env_values.at_least(problems, env, "SECURE_HSTS_SECONDS", 0, default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -226,7 +226,7 @@ if not DEBUG:
 API_MAX_BODY_BYTES = 1024 * 1024  # request bodies over 1 MiB get 413 before any parsing
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 # Rendered JSON of unchanged records and list pages, per process (config/api/render_cache.py); 0: off.
-API_RENDER_CACHE_BYTES = _env(env.int, "API_RENDER_CACHE_BYTES", default=16 * 1024 * 1024)
+API_RENDER_CACHE_BYTES = env_values.at_least(problems, env, "API_RENDER_CACHE_BYTES", 0, default=16 * 1024 * 1024)
 REST_FRAMEWORK = {
     # The first class names the WWW-Authenticate challenge of a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -272,8 +272,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 MIDDLEWARE += ["config.login_limit.LoginRateLimitMiddleware"]
-AUTH_FAILURE_LIMIT = _env(env.int, "AUTH_FAILURE_LIMIT", default=10)
-AUTH_FAILURE_WINDOW = _env(env.int, "AUTH_FAILURE_WINDOW", default=900)
+AUTH_FAILURE_LIMIT = env_values.at_least(problems, env, "AUTH_FAILURE_LIMIT", 1, default=10)
+AUTH_FAILURE_WINDOW = env_values.at_least(problems, env, "AUTH_FAILURE_WINDOW", 1, default=900)
 # The request header holding the client address when behind a proxy (e.g. HTTP_X_REAL_IP on
 # Vercel); empty: the connection's address (REMOTE_ADDR).
 AUTH_CLIENT_IP_HEADER = _env(env.str, "AUTH_CLIENT_IP_HEADER", default="")

@@ -102,6 +102,12 @@ def test_unusable_database_log_level_and_cache_size_are_reported_together(comman
         ("STORAGE_CONNECT_TIMEOUT", "0"),
         ("STORAGE_KEY_PREFIX", "a}b"),
         ("DJANGO_ENV_FILE", "/nonexistent/app.env"),
+        ("DATABASE_CONN_MAX_AGE", "-1"),
+        ("API_RENDER_CACHE_BYTES", "-5"),
+        ("AUTH_FAILURE_LIMIT", "0"),
+        ("AUTH_FAILURE_WINDOW", "0"),
+        ("STORAGE_WAIT_REPLICAS", "-1"),
+        ("STORAGE_WAIT_TIMEOUT_MS", "-1"),
     ],
 )
 def test_each_unusable_value_is_one_line_naming_the_variable(name, value):
