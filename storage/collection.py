@@ -31,6 +31,7 @@ BACKEND_NAMES = {"redis": "Redis", "rest": "Vercel KV", "jsonfile": "JSON files"
 DEFAULT_MAX_RECORDS = 100_000  # about 200 MB of records in a worker (about 2 KB each in Python)
 WARM_FROM = 5_000  # a cold collection this large is loaded in the background, lists served by index
 LOAD_WAIT_SECONDS = 60  # how long a query that needs the whole collection waits for that load
+LOAD_CHUNK = 2_000  # records per round trip of a background load
 
 
 @dataclass(frozen=True)
@@ -169,13 +170,27 @@ class Collection(Writes, IndexReads):
             version=changes.version,
         )
 
-    def _reload(self):
-        version, ids = self.backend.snapshot_ids(self.name)
-        if len(ids) > self.max_records:
-            return self._outgrow(version, len(ids))
+    def _reload(self, chunked=False):
+        """Load the whole collection: ids and records in one read each, or (chunked, the background
+        load) LOAD_CHUNK at a time by the creation index after reading the version, so that no
+        reply large enough to hold the interpreter or Redis for long delays the requests served
+        meanwhile. What changes after that version is in the change log: the next refresh applies
+        it to whatever the chunks read."""
+        if chunked:
+            version, size, _ = self.backend.size(self.name)
+            batches = self._index_chunks()
+        else:
+            version, ids = self.backend.snapshot_ids(self.name)
+            size, batches = len(ids), [ids]
+        if size > self.max_records:
+            return self._outgrow(version, size)
         self.unparsable = set()
-        texts = self.backend.get_many(self.name, ids)
-        records = [r for r in (self._parse_or_none(i, t) for i, t in zip(ids, texts, strict=True)) if r]
+        records = []
+        for ids in batches:
+            texts = self.backend.get_many(self.name, ids)
+            records += [r for r in (self._parse_or_none(i, t) for i, t in zip(ids, texts, strict=True)) if r]
+            if len(records) > self.max_records:
+                return self._outgrow(version, len(records))
         self.outgrown = None
         self.cache.replace(version, records)
         log.success(
@@ -193,9 +208,17 @@ class Collection(Writes, IndexReads):
 
     def _load_quietly(self):
         try:
-            self._reload()
+            self._reload(chunked=True)
         except StorageError as exc:  # the next request tries again
             log.error(f"Error loading {self.name} from {self.where} in the background: {exc}", collection=self.name)
+
+    def _index_chunks(self):
+        """The collection's ids in creation order, LOAD_CHUNK per round trip (a cursor on the
+        index, so a write meanwhile neither hides nor repeats the records it doesn't touch)."""
+        cursor = (float("-inf"), "")
+        while batch := self.backend.index_after(self.name, cursor[0], cursor[1], LOAD_CHUNK):
+            yield [record_id for record_id, _ in batch]
+            cursor = (batch[-1][1], batch[-1][0])
 
     def _join_loader(self):
         """Wait for a background load that is running; True when the cache is now complete."""

@@ -235,10 +235,17 @@ class HeldLoad(CountingBackend):
         super().__init__(backend)
         self.release, self.loading = release, threading.Event()
 
-    def snapshot_ids(self, collection):
+    def snapshot_ids(self, collection):  # a request's load reads every id at once
+        self._hold()
+        return self.backend.snapshot_ids(collection)
+
+    def index_after(self, collection, *cursor):  # the background load reads them by chunks
+        self._hold()
+        return self.backend.index_after(collection, *cursor)
+
+    def _hold(self):
         self.loading.set()
         assert self.release.wait(30), "the test never released the load"
-        return self.backend.snapshot_ids(collection)
 
 
 def test_a_query_that_needs_the_whole_cold_collection_waits_for_its_load(store):

@@ -200,15 +200,29 @@ class HeldLoads(CountingBackend):
         self.failing = failing
 
     def snapshot_ids(self, collection):
-        loads = sum(name == "snapshot_ids" for name, _ in self.calls)
-        self.calls.append(("snapshot_ids", (collection,)))
+        self._starting("snapshot_ids", collection)
+        return self.backend.snapshot_ids(collection)
+
+    def index_after(self, collection, score, *cursor):
+        if score == float("-inf"):  # the first chunk
+            self._starting("index_after", collection)
+        return self.backend.index_after(collection, score, *cursor)
+
+    def _starting(self, name, collection):
+        """A load reads the ids first: all at once (snapshot_ids) or by chunks from the start of
+        the creation index (index_after, the background load)."""
+        loads = loads_in(self.calls)
+        self.calls.append((name, (collection,)))
         self.loading.set()
         if self.failing:
             self.failing = False
             raise errors.StorageUnavailable("the connection went away")
         if not (self.first_only and loads):
             self.release.wait(10)
-        return self.backend.snapshot_ids(collection)
+
+
+def loads_in(calls):
+    return sum(name in ("snapshot_ids", "index_after") for name, _ in calls)
 
 
 def cold(redis_server, prefix, **held):
@@ -239,7 +253,7 @@ def test_a_list_that_needs_the_cold_collection_waits_for_the_one_background_load
         assert ids(reader) == created  # all() waits by default...
     finally:
         backend.release.set()
-    assert [name for name, _ in backend.calls].count("snapshot_ids") == 1  # ...for that load, not another
+    assert loads_in(backend.calls) == 1  # ...for that load, not another
 
 
 def test_the_wait_for_a_background_load_is_bounded_then_the_request_loads(redis_server, prefix, monkeypatch):
