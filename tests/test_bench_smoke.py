@@ -2,7 +2,11 @@
 target line. No timing is asserted (speed belongs to the benchmarks themselves). The API part needs
 wrk and starts gunicorn: the ORM runs on SQLite there (PostgreSQL is `make bench`'s business)."""
 
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +52,24 @@ def test_api_bench_serves_each_system_and_reports_every_endpoint(redis_server):
     lines = "\n".join(analysis.api_lines({"api": api}))
     assert "API detail ≥ 0.85× the framework's ceiling: " in lines and "not measured" in lines
     assert "API errors: 0 for this project: 0 error(s)" in lines
+
+
+@pytest.mark.usefixtures("redis_server")
+def test_the_request_costs_script_runs_each_feature_on_and_off():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.request_costs", "--count", "2", "--rounds", "1", "--clients", "3"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if " on " in line and " off " in line]
+    measured = [line.split(" on ")[0].strip() for line in lines]
+    assert measured == [
+        "render cache: GET detail",
+        "render cache: GET list of 50",
+        "fields once: GET detail (render cache off)",
+        "persistent connection: token looked up in SQL",
+    ]
