@@ -81,13 +81,27 @@ def test_an_unreadable_counter_falls_back_to_the_database(token, monkeypatch):
 
 def test_the_token_cache_is_bounded_and_entries_expire(monkeypatch):
     cache = authentication.TokenCache(size=2, seconds=10)
+    assert cache.get("a", 1) is None  # the generation this process read: 1
     for key in "abc":
         cache.put(key, 1, key)
     assert cache.get("a", 1) is None and cache.get("b", 1) == "b" and cache.get("c", 1) == "c"
-    assert cache.get("b", 2) is None  # another generation
+    cache.put("short", 1, "short", lifetime=2)  # the counter's window has 2 s left
     now = authentication.time.monotonic()
+    monkeypatch.setattr(authentication.time, "monotonic", lambda: now + 3)
+    assert cache.get("short", 1) is None and cache.get("c", 1) == "c"
     monkeypatch.setattr(authentication.time, "monotonic", lambda: now + 11)
     assert cache.get("c", 1) is None
+
+
+def test_another_generation_empties_the_whole_cache_and_a_late_put_is_dropped():
+    cache = authentication.TokenCache()
+    cache.get("a", 1)
+    cache.put("a", 1, "a")
+    cache.put("b", 1, "b")
+    assert cache.get("a", 2) is None  # a change was made: every entry goes, not only this one
+    assert cache.get("b", 1) is None  # back to 1 (a counter lost and recreated): nothing revived
+    cache.put("c", 2, "c")  # read at 2 before another request read 1: not kept
+    assert cache.get("c", 1) is None and len(cache._entries) == 0
 
 
 def token_backend():
