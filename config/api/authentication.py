@@ -7,16 +7,18 @@ Django's signals (connected in config/api/apps.py). Each request reads the count
 backend read, cheaper than the token query it replaces) and trusts the cache only at the value the
 process last read: a deleted or rotated token is refused at once, on every worker of every server.
 
-A counter can be lost (its window lapses, Redis evicts or is flushed) and counted again from 0, so
-a value seen before can come back. Against that: a missing counter empties the cache and is made
-again; any other value read empties it too (not only the entry asked for); the process making a
-change empties its own; no entry outlives the counter's window. Entries also expire after
+A counter can be lost (its window lapses, Redis evicts or is flushed). It is made again from a
+random value (one in 2**48), never counted again from 0, so a value a worker cached tokens at does
+not come back. Besides: a missing counter empties the cache and is made again; any other value
+read empties it too (not only the entry asked for); the process making a change empties its own;
+no entry outlives the counter's window. Entries also expire after
 TOKEN_CACHE_SECONDS, a bound for changes made outside the ORM (raw SQL). When the backend can't be
 read, the cache is skipped and the token is looked up in the database as DRF does (the Redis
 backend reads the counter in one attempt, without retries, so an outage is not waited out twice by
 one request).
 """
 
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -101,7 +103,9 @@ def window_left(current):
 
 
 def _bump():
-    get_store().backend.hit(GENERATION, GENERATION_WINDOW)
+    # A counter made again (lost, lapsed) starts from a random value, never from one seen before:
+    # a worker's cached generation can't come back.
+    get_store().backend.hit(GENERATION, GENERATION_WINDOW, start=secrets.randbelow(2**48) + 1)
     cache.clear()  # this process made the change: its entries go whatever value the counter shows
 
 

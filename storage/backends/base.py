@@ -196,9 +196,10 @@ class Backend:
         raise NotImplementedError
 
     # rate limiting (fixed-window counters under the key prefix, shared by every process)
-    def hit(self, name, window_seconds):
+    def hit(self, name, window_seconds, start=0):
         """Count one event in `name`'s current fixed window, atomically (the window starts at its
-        first event and lasts window_seconds): (count in this window, seconds until it ends)."""
+        first event and lasts window_seconds; its count starts from `start`): (count in this
+        window, seconds until it ends)."""
         raise NotImplementedError
 
     def hits(self, name):

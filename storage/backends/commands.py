@@ -140,10 +140,10 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
 
     # rate limiting: SET NX EX starts the window with its expiry, INCR keeps the expiry; MULTI/EXEC
     # makes the three one step (no counter is ever left without an expiry). Redis >= 2.6.12.
-    def hit(self, name, window_seconds):
+    def hit(self, name, window_seconds, start=0):
         key = self.keys.rate(name)
         _, count, ttl = self.pipeline(
-            [("SET", key, 0, "EX", int(window_seconds), "NX"), ("INCR", key), ("TTL", key)], transaction=True
+            [("SET", key, int(start), "EX", int(window_seconds), "NX"), ("INCR", key), ("TTL", key)], transaction=True
         )
         return int(count), max(int(ttl), 0)
 

@@ -219,11 +219,11 @@ class JsonFileBackend(Backend):
         now = time.time()
         return {name: value for name, value in counters.items() if value[1] > now}
 
-    def hit(self, name, window_seconds):
+    def hit(self, name, window_seconds, start=0):
         self.keys.rate(name)  # the same names as the Redis backends accept
         with self._locked():
             counters = self._rate_counters()
-            count, ends = counters.get(name, (0, time.time() + int(window_seconds)))
+            count, ends = counters.get(name, (int(start), time.time() + int(window_seconds)))
             counters[name] = [count + 1, ends]
             self._write_atomically(self.dir / RATE_FILE, counters)
         return count + 1, max(int(ends - time.time()), 0)
