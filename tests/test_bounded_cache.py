@@ -199,6 +199,8 @@ def test_pages_reference_sets_and_unique_values_are_read_in_one_script_on_a_clus
     assert Client.objects.count() == 7
     assert ids(Session.objects.filter(client_id=clients[2]["id"])) == [mine["id"]]
     assert ids(Client.objects.filter(email="c3@example.org")) == [clients[3]["id"]]
+    late = Store(store.backend, max_records=CAP).collection("clients").create(client_fields("Late", "l@example.org"))
+    assert ids(Client.objects.order_by("-created_at")[:2]) == [late["id"], clients[6]["id"]]  # with the size
 
 
 def wait_until(condition, seconds=30):
