@@ -24,6 +24,7 @@ FILL = [
     "tests/test_index_reads.py::test_the_sort_fill_places_only_records_still_at_their_planned_version",
 ]
 FIX = [REPAIR, INSPECT]
+STATE = [*BOUNDED, "tests/test_storage_contract_indexes.py"]
 
 # (script, exact original snippet, replacement, tests): every comparison and every write.
 MUTANTS = [
@@ -241,6 +242,31 @@ MUTANTS = [
         "ids = redis.call('ZREVRANGE', KEYS[1], offset, offset + limit)",
         BOUNDED,
     ),
+    # state (read-only): the version, size and sort flags, and the page read again when it moved
+    ("state.lua", "local version = tonumber(redis.call('GET', KEYS[2]) or '0')", "local version = 0", STATE),
+    ("state.lua", "local size = redis.call('ZCARD', KEYS[1])", "local size = 0", STATE),
+    ("state.lua", "flags[i] = flag or ''", "flags[i] = ''", [*SORT, "tests/test_sort_index.py"]),
+    (
+        "state.lua",
+        "if version == tonumber(ARGV[1]) or limit <= 0 then",
+        "if version ~= tonumber(ARGV[1]) or limit <= 0 then",
+        STATE,
+    ),
+    ("state.lua", "local total = redis.call('ZCARD', KEYS[4])", "local total = -1", STATE),
+    ("state.lua", "if ARGV[5] == '1' then", "if ARGV[5] ~= '1' then", STATE),
+    (
+        "state.lua",
+        "ids = redis.call('ZRANGE', KEYS[4], offset, offset + limit - 1)",
+        "ids = redis.call('ZRANGE', KEYS[4], offset, offset + limit)",
+        STATE,
+    ),
+    (
+        "state.lua",
+        "ids = redis.call('ZREVRANGE', KEYS[4], offset, offset + limit - 1)",
+        "ids = redis.call('ZREVRANGE', KEYS[4], offset, offset + limit)",
+        STATE,
+    ),
+    ("state.lua", "docs = redis.call('MGET', unpack(keys))", "docs = {}", STATE),
     # members (read-only): the version, the chunks
     (
         "members.lua",
