@@ -98,7 +98,7 @@ def test_completing_the_build_of_a_sort_index_added_later_keeps_the_others_compl
 
 def test_the_size_check_brings_the_page_only_when_the_version_is_not_the_one_known(clients, sessions):
     client = clients.create(client_fields())
-    for title in ("A", "B", "C"):
+    for title in ("A", "B", "C", "D", "E"):
         sessions.create(session_fields(client["id"], title))
     backend = sessions.backend
     version, size, ready = backend.size("sessions", ("starts_at",))
