@@ -28,13 +28,13 @@ def down(own_redis_server, prefix, use_store):
 def test_health_exit_0_when_degraded_with_plain_text_off_a_terminal(on_redis):
     code, out, _ = run("health")
     assert code == 0
-    assert "[WARN] Health: degraded" in out and "[PASS] redis_available (critical)" in out
+    assert "[WARN] Health: degraded" in out and "[PASS] Storage backend answers (redis_available, critical)" in out
     assert "✅" not in out
 
 
 def test_health_uses_emoji_on_a_terminal_unless_no_color(on_redis, monkeypatch):
     code, out, _ = run("health", tty=True)
-    assert code == 0 and "✅ redis_available" in out and "⚠️" in out
+    assert code == 0 and "✅ Storage backend answers (redis_available" in out and "⚠️" in out
     monkeypatch.setenv("NO_COLOR", "1")
     assert "✅" not in run("health", tty=True)[1]
 

@@ -27,7 +27,7 @@ class Command(DiagnosticCommand):
         backend = report["backend"]
         p.line(f"Health: {report['status']} — {backend['backend']} ({backend['target']}, {backend['mode']})", status)
         for name, result in report["checks"].items():
-            critical = " (critical)" if result["critical"] else ""
-            p.line(f"{name}{critical}: {result['message']} [{result['duration_ms']} ms]", result["status"], indent=1)
+            label = f"{result.get('title') or name} ({name}{', critical' if result['critical'] else ''})"
+            p.line(f"{label}: {result['message']} [{result['duration_ms']} ms]", result["status"], indent=1)
         s = report["summary"]
         p.line(f"{s['total']} check(s): {s['passed']} passed, {s['warnings']} warning(s), {s['failed']} failed")
