@@ -89,6 +89,13 @@ def test_check_sessions_exit_2_when_redis_is_down(down):
     assert result["error"].startswith(f"the redis backend at {target} could not be reached: ")
 
 
+def test_import_data_of_an_empty_file_exit_2_when_redis_is_down(down, tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    code, result, _ = run_json("import_data", str(empty))
+    assert code == 2 and "StorageUnavailable" in result["error"]  # not "0 record(s) created"
+
+
 # export / import
 def records_of(store):
     return {name: [thaw(r) for r in store.collection(name).all()] for name in ("clients", "sessions")}

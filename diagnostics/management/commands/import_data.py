@@ -43,7 +43,9 @@ class Command(DiagnosticCommand):
                     lines = handle.read().splitlines()
         except OSError as exc:
             raise CouldNotRun(f"Cannot read {options['file']}: {exc.strerror or exc}") from exc
-        report = load_lines(get_store(), lines, progress_bar(sys.stderr))
+        store = get_store()
+        store.backend.ping()  # an unreachable backend stops the import, even of a file with no record
+        report = load_lines(store, lines, progress_bar(sys.stderr))
         report["file"] = options["file"]
         self.emit(options, report, self.render)
         return PROBLEMS if report["errors"] else OK
