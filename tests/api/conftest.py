@@ -48,3 +48,19 @@ def as_user():
 def api(api_store, make_user, as_user):
     """A test client logged in as a user holding the four permissions on both record types."""
     return as_user(make_user("editor", ALL_PERMS))
+
+
+@pytest.fixture
+def serialised(monkeypatch):
+    """The ids of the client records serialised (none when a response comes from the render cache)."""
+    from clients.serializers import ClientSerializer
+
+    calls = []
+    original = ClientSerializer.to_representation
+
+    def counting(self, instance):
+        calls.append(instance.pk)
+        return original(self, instance)
+
+    monkeypatch.setattr(ClientSerializer, "to_representation", counting)
+    return calls

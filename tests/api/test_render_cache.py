@@ -5,7 +5,6 @@ than the version read in the same request, only for JSON, bounded by bytes."""
 import pytest
 
 from clients.models import Client
-from clients.serializers import ClientSerializer
 from config.api import render_cache
 from config.api.render_cache import RenderCache
 from tests.api.helpers import new_client, post_json
@@ -17,20 +16,6 @@ def api(redis_store, make_user, as_user):
 
     render_cache.cache.clear()
     return as_user(make_user("editor", ALL_PERMS))
-
-
-@pytest.fixture
-def serialised(monkeypatch):
-    """How many client records were serialised."""
-    calls = []
-    original = ClientSerializer.to_representation
-
-    def counting(self, instance):
-        calls.append(instance.pk)
-        return original(self, instance)
-
-    monkeypatch.setattr(ClientSerializer, "to_representation", counting)
-    return calls
 
 
 def test_list_has_a_weak_etag_and_if_none_match_gives_304_without_serialising(api, serialised):

@@ -5,7 +5,6 @@ read, not from the kept bytes, so a kept page must not lose them."""
 
 import pytest
 
-from clients.serializers import ClientSerializer
 from config.api import render_cache
 from storage.backends.redis import RedisBackend
 from tests.api.conftest import ALL_PERMS
@@ -20,20 +19,6 @@ TIMEOUT = 0.15
 def editor(make_user, as_user):
     render_cache.cache.clear()
     return as_user(make_user("editor", ALL_PERMS))
-
-
-@pytest.fixture
-def serialised(monkeypatch):
-    """The ids of the client records serialised (none when a response comes from the cache)."""
-    calls = []
-    original = ClientSerializer.to_representation
-
-    def counting(self, instance):
-        calls.append(instance.pk)
-        return original(self, instance)
-
-    monkeypatch.setattr(ClientSerializer, "to_representation", counting)
-    return calls
 
 
 @pytest.fixture
