@@ -10,13 +10,13 @@ not loaded yet; only the records read recently are kept, at most `max_records`, 
 first (what a detail read or a stale-read fallback may serve).
 """
 
-import json
 import threading
 from bisect import bisect_left, bisect_right
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
 from .errors import InvalidRecord
+from .jsontext import loads
 from .snapshot import Snapshot
 
 CHUNK = 512  # records per chunk of the list order: a change copies one chunk, not the collection
@@ -47,7 +47,7 @@ def thaw(value):
 
 def parse(text):
     try:
-        record = json.loads(text)
+        record = loads(text)
     except (TypeError, ValueError) as exc:
         raise InvalidRecord(f"stored value is not JSON: {exc}") from exc
     if not isinstance(record, dict) or "id" not in record:
@@ -58,8 +58,11 @@ def parse(text):
 def epoch_ms(iso):
     """Whole milliseconds since the epoch of an ISO timestamp: the creation index's score."""
     moment = datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    return epoch_ms_of(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
+
+
+def epoch_ms_of(moment):
+    """Whole milliseconds since the epoch of an aware datetime."""
     return (moment - EPOCH) // timedelta(milliseconds=1)
 
 

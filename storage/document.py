@@ -2,7 +2,7 @@
 fields version, created_at and updated_at. The update script splices the same text (it never
 re-encodes a record), so what Python caches is byte for byte what the backend stores."""
 
-import json
+from .jsontext import dumps
 
 # The fields the store sets on every record (never taken from a caller): the one declaration that
 # the model, its serializers, the admin and the import derive from.
@@ -13,13 +13,9 @@ def head(record_id, fields):
     """The start of a record's JSON text: id and the writable fields, without the closing brace.
     The script (or create) appends version, created_at and updated_at: document()."""
     body = {k: v for k, v in fields.items() if k not in SYSTEM_FIELDS}
-    return json.dumps({"id": record_id, **body}, ensure_ascii=False, separators=(",", ":"))[:-1]
+    return dumps({"id": record_id, **body})[:-1]
 
 
 def document(head_text, version, created_at, updated_at):
     """The stored JSON text of a record, exactly as the update script builds it."""
-    dumps = json.dumps
-    return (
-        f'{head_text},"version":{int(version)},"created_at":{dumps(created_at, ensure_ascii=False)},'
-        f'"updated_at":{dumps(updated_at, ensure_ascii=False)}}}'
-    )
+    return f'{head_text},"version":{int(version)},"created_at":{dumps(created_at)},"updated_at":{dumps(updated_at)}}}'

@@ -3,20 +3,29 @@ and delete scripts read what they need of the stored record themselves. Memory c
 the backend acknowledged (from the script's reply); a refused or failed write changes nothing.
 Mixed into Collection (which provides backend, spec, cache, dependents, new_id, label, where)."""
 
-import uuid
+import os
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from . import log
 from .backends.base import Write
-from .cache import epoch_ms, parse
+from .cache import epoch_ms, epoch_ms_of, parse
 from .document import document, head
 from .errors import CommandError, NotFound, ReferenceViolation, Unnormalised
 from .keys import valid_id
 
 
 def now_iso():
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return iso(datetime.now(UTC))
+
+
+def iso(moment):
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def new_op_id():
+    """A write's idempotency key: 128 random bits (what uuid4().hex gave, at a sixth of its cost)."""
+    return os.urandom(16).hex()
 
 
 class Writes:
@@ -34,8 +43,9 @@ class Writes:
         record_id = record_id or self.new_id()
         if not valid_id(record_id):
             raise ValueError(f"invalid record id {record_id!r}")
-        stamp = now_iso()
-        created = (created_at or stamp, int(version or 1))
+        moment = datetime.now(UTC)
+        stamp = iso(moment)
+        created = (created_at or stamp, int(version or 1), None if created_at else epoch_ms_of(moment))
         write = self.build_write("create", record_id, fields, updated_at=updated_at or stamp, created=created)
         return write, write.doc
 
@@ -54,7 +64,7 @@ class Writes:
 
     def build_write(self, op, record_id, fields, *, expected_version=None, updated_at="", cascade=False, created=None):
         """The one builder of a Write. fields is None for a delete; created is a create's
-        (created_at, version), from which its whole text is built. The index entries carry the new
+        (created_at, version, its epoch ms or None), from which its whole text is built. The index entries carry the new
         values only: the script finds the old ones in the stored record."""
         if op != "create" and not valid_id(record_id):
             raise NotFound(self.name, record_id)
@@ -64,10 +74,10 @@ class Writes:
             op=op,
             collection=self.name,
             record_id=record_id,
-            op_id=uuid.uuid4().hex,
+            op_id=new_op_id(),
             head=text,
             doc=document(text, created[1], created[0], updated_at) if created else "",
-            created_ms=epoch_ms(created[0]) if created else 0,
+            created_ms=(epoch_ms(created[0]) if created[2] is None else created[2]) if created else 0,
             updated_at=updated_at,
             expected_version=expected_version,
             unique=tuple(

@@ -9,6 +9,7 @@ from storage import errors
 from storage.cache import epoch_ms
 from storage.collection import Collection, CollectionSpec
 from storage.document import document, head
+from storage.jsontext import dumps
 from storage.store import dependents_of
 from tests.hand_edits import add_reference_member
 
@@ -193,7 +194,8 @@ def test_the_stored_text_is_what_python_would_have_encoded(redis_store):
     text = stored_text(redis_store.backend, "texts", record["id"])
     expected = {"id": record["id"], **fields, "ratio": 1e-7, "version": 2, "created_at": record["created_at"]}
     expected["updated_at"] = json.loads(text)["updated_at"]
-    assert text == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+    assert text == dumps(expected)  # storage/jsontext.py: json's text, floats in their shortest form
+    assert json.loads(text) == expected
     assert texts.cache.records[record["id"]]["ratio"] == 1e-7
 
 

@@ -5,8 +5,6 @@ failures into storage errors: call(*args), pipeline(commands, transaction) and
 evalsha(operation, keys, args) (EVALSHA, loading the script on NOSCRIPT).
 """
 
-import json
-
 from ..errors import (
     AlreadyExists,
     CommandError,
@@ -17,6 +15,7 @@ from ..errors import (
     Unnormalised,
     VersionConflict,
 )
+from ..jsontext import dumps
 from ..keys import KeyLayout
 from .base import Backend, Changes, WriteResult
 from .command_diagnostics import CommandDiagnostics
@@ -113,19 +112,19 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
         """(script, KEYS, ARGV) of a Write: what write() sends (bulk loaders pipeline it)."""
         keys = self.keys
         collection = write.collection
-        spec = {
+        spec = {  # tuples are JSON arrays too
             **self.script_params(),
             "collection": collection,
             "id": write.record_id,
             "expected": -1 if write.expected_version is None else int(write.expected_version),
             "created_ms": int(write.created_ms),
-            "unique": [list(u) for u in write.unique],
-            "by": [list(b) for b in write.by],
-            "refs": [list(r) for r in write.refs],
-            "sorts": [[f, "" if s is None else int(s)] for f, s in write.sorts],
-            "dependents": [[d.collection, d.field, list(d.by_fields), list(d.sort_fields)] for d in write.dependents],
+            "unique": write.unique,
+            "by": write.by,
+            "refs": write.refs,
+            "sorts": [(f, "" if s is None else int(s)) for f, s in write.sorts],
+            "dependents": [(d.collection, d.field, d.by_fields, d.sort_fields) for d in write.dependents],
             "cascade": bool(write.cascade),
-            "normalised": {name: list(pair) for name, pair in write.normalised.items()},
+            "normalised": write.normalised,
         }
         script_keys = [
             keys.record(collection, write.record_id),
@@ -136,7 +135,7 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
             keys.op(write.op_id),
         ]
         text = write.doc if write.op == "create" else write.head
-        return write.op, script_keys, [json.dumps(spec), text, json.dumps(write.updated_at, ensure_ascii=False)]
+        return write.op, script_keys, [dumps(spec), text, dumps(write.updated_at)]
 
     # rate limiting: SET NX EX starts the window with its expiry, INCR keeps the expiry; MULTI/EXEC
     # makes the three one step (no counter is ever left without an expiry). Redis >= 2.6.12.
