@@ -19,6 +19,7 @@ class VersionedResults:
         self.max_records = max_records
         self.entries = OrderedDict()
         self.latest = OrderedDict()
+        self.weights = [0, 0]  # the records entries and latest hold, kept as they change (no sum per put)
         self.lock = threading.Lock()
 
     def get(self, key, version):
@@ -32,17 +33,19 @@ class VersionedResults:
     def put(self, key, version, value, weight=1):
         """Keep value (holding `weight` records) as the result of key at version."""
         with self.lock:
-            for store, entry in ((self.entries, (version, key)), (self.latest, key)):
+            for at, (store, entry) in enumerate(((self.entries, (version, key)), (self.latest, key))):
+                total = self.weights[at]
+                replaced = store.get(entry)
+                if replaced is not None:
+                    total -= replaced[1]
                 store[entry] = (value, weight)
                 store.move_to_end(entry)
-                while len(store) > self.size or (len(store) > 1 and _weight(store) > self.max_records // 2):
-                    store.popitem(last=False)
+                total += weight
+                while len(store) > self.size or (len(store) > 1 and total > self.max_records // 2):
+                    total -= store.popitem(last=False)[1][1]
+                self.weights[at] = total
 
     def last(self, key):
         with self.lock:
             found = self.latest.get(key)
             return None if found is None else found[0]
-
-
-def _weight(store):
-    return sum(weight for _, weight in store.values())
