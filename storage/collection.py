@@ -69,6 +69,7 @@ class Collection(Writes, IndexReads):
         self.page_texts = {}  # id -> (text, record) of index-served reads (storage/index_reads.py)
         self.last_page = None  # (offset, limit, reverse, sort) of the last page read from the index
         self.prefetched = None  # (version, those arguments, Page) read with the size (size_and_page)
+        self.held_page = None  # (version, {id: text}) of that last page, read at that version
 
     # ids
     def new_id(self):

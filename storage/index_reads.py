@@ -28,16 +28,21 @@ class IndexReads:
             found = self.backend.page(self.name, offset, limit, reverse, sort)
         if limit <= PREFETCH_MAX:
             self.last_page = wanted
+            texts = {i: t for i, t in zip(found.ids, found.texts, strict=True) if t is not None}
+            self.held_page = (found.version, texts)
         return found.version, found.total, self._remembered(found)
 
     def size_and_page(self):
         """(version, size, complete sort indexes) of a collection served from its indexes; when its
         version moved since the last check, the page this process read last comes in the same
-        round trip (kept for page()), so that a list after a change costs one round trip too."""
+        round trip (kept for page()), so that a list after a change costs one round trip too; the
+        texts of that page this process holds come back only for the records changed since."""
         known = self.outgrown[0] if self.outgrown else None
         if self.last_page is None or known is None:
             return self.backend.size(self.name, self.spec.sorts)
-        version, size, ready, found = self.backend.size_and_page(self.name, self.spec.sorts, known, *self.last_page)
+        version, size, ready, found = self.backend.size_and_page(
+            self.name, self.spec.sorts, known, *self.last_page, self.held_page
+        )
         if found is not None:
             self.prefetched = (version, self.last_page, found)
         return version, size, ready

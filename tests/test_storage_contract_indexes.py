@@ -108,3 +108,15 @@ def test_the_size_check_brings_the_page_only_when_the_version_is_not_the_one_kno
         assert found == (version, size, ready, backend.page("sessions", 1, 2, reverse, sort))
         assert len(found[3].ids) == 2
     assert backend.size_and_page("sessions", ("starts_at",), None, 0, 0) == (version, size, ready, None)
+
+
+def test_a_page_read_with_texts_held_from_an_earlier_read_is_the_page_and_changed_texts_come_afresh(clients, sessions):
+    client = clients.create(client_fields())
+    made = [sessions.create(session_fields(client["id"], title)) for title in ("A", "B", "C", "D")]
+    backend = sessions.backend
+    before = backend.page("sessions", 0, 4)
+    held = (before.version, dict(zip(before.ids, before.texts, strict=True)))
+    sessions.update(made[1]["id"], session_fields(client["id"], "B changed"))
+    found = backend.size_and_page("sessions", ("starts_at",), before.version, 0, 4, False, None, held)[3]
+    assert found == backend.page("sessions", 0, 4)
+    assert [json.loads(text)["title"] for text in found.texts] == ["A", "B changed", "C", "D"]

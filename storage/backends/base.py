@@ -147,11 +147,13 @@ class Backend:
         atomically."""
         raise NotImplementedError
 
-    def size_and_page(self, collection, sorts, known, offset, limit, reverse=False, sort=None):
+    def size_and_page(self, collection, sorts, known, offset, limit, reverse=False, sort=None, held=None):
         """What size() answers, and, when the version is not `known`, the page that page() would
         answer at that same version (else None): (version, size, ready, Page or None). The command
         backends read both in one script; this composition reads them apart and drops a page read
-        at another version."""
+        at another version. held: (version, {id: text}) of records the caller read at that version;
+        a backend may leave out of its reply the texts of those unchanged since and answer with
+        these (the Page is the same either way)."""
         version, total, ready = self.size(collection, sorts)
         if version == known or limit <= 0:
             return version, total, ready, None

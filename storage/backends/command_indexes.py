@@ -16,27 +16,37 @@ class CommandIndexes:
         ready = tuple(f for f, flag in zip(sorts, flags[0] if flags else (), strict=False) if flag)
         return int(version or 0), int(total), ready
 
-    def size_and_page(self, collection, sorts, known, offset, limit, reverse=False, sort=None):
+    def size_and_page(self, collection, sorts, known, offset, limit, reverse=False, sort=None, held=None):
         keys = self.keys
         script_keys = [
             keys.index(collection),
             keys.version(collection),
             keys.meta(),
             keys.sort(collection, sort) if sort else keys.index(collection),
+            keys.changes(collection),
         ]
+        held_version, held_texts = held or (-1, {})
         args = [
             -1 if known is None else int(known),
             keys.record(collection, ""),
             int(offset),
             int(limit),
             "1" if reverse else "0",
+            f"floor:{collection}",
+            int(held_version),
+            " ".join(held_texts),
             *(f"sorted:{collection}:{f}" for f in sorts),
         ]
-        version, total, flags, page_total, ids, texts = self.read_script("state", script_keys, args)
+        version, total, flags, page_total, ids, texts, kept = self.read_script("state", script_keys, args)
         ready = tuple(f for f, flag in zip(sorts, flags or (), strict=False) if flag)
         found = None
         if int(page_total) >= 0:
-            found = Page(int(version), int(page_total), tuple(ids or ()), script_texts(texts, len(ids or ())))
+            ids = tuple(ids or ())
+            texts = script_texts(texts, len(ids))
+            if kept:  # unchanged since the caller read them: the script did not send them again
+                kept = set(kept)
+                texts = tuple(held_texts[i] if i in kept else t for i, t in zip(ids, texts, strict=True))
+            found = Page(int(version), int(page_total), ids, texts)
         return int(version), int(total), ready, found
 
     def page(self, collection, offset, limit, reverse=False, sort=None):

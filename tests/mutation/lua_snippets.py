@@ -24,7 +24,7 @@ FILL = [
     "tests/test_index_reads.py::test_the_sort_fill_places_only_records_still_at_their_planned_version",
 ]
 FIX = [REPAIR, INSPECT]
-STATE = [*BOUNDED, "tests/test_storage_contract_indexes.py"]
+STATE = [*BOUNDED, "tests/test_storage_contract_indexes.py", "tests/test_state_held_texts.py"]
 
 # (script, exact original snippet, replacement, tests): every comparison and every write.
 MUTANTS = [
@@ -266,7 +266,13 @@ MUTANTS = [
         "ids = redis.call('ZREVRANGE', KEYS[4], offset, offset + limit)",
         STATE,
     ),
-    ("state.lua", "docs = redis.call('MGET', unpack(keys))", "docs = {}", STATE),
+    ("state.lua", "docs[at[j]] = doc", "docs[at[j]] = false", STATE),
+    # state: held texts left out only where the change log shows them unchanged
+    ("state.lua", "      held[id] = true\n", "", STATE),
+    ("state.lua", "      held[id] = nil\n", "", STATE),
+    ("state.lua", "if floor <= since and", "if true and", STATE),
+    ("state.lua", "if since >= 0 and since <= version and", "if since >= 0 and", STATE),
+    ("state.lua", "'+inf') <= HELD_CHANGES_MAX then", "'+inf') >= 0 then", STATE),
     # members (read-only): the version, the chunks
     (
         "members.lua",
