@@ -5,11 +5,9 @@ more per call. The text is what json.dumps(..., ensure_ascii=False, separators=(
 or an infinity, which JSON has no form for and the API's parser refuses, as null)."""
 
 import json
-import re
 
 import orjson
 
-_LONG_NUMBER = re.compile(r"[0-9]{20}")
 
 
 def dumps(value):
@@ -24,12 +22,29 @@ def dumps(value):
 
 def loads(text):
     """The value of a JSON text, as json reads it. Texts orjson refuses but json reads (NaN,
-    Infinity, which json.dumps wrote for such floats) and texts with a run of 20 digits (orjson
-    reads an integer beyond 64 bits as a float, losing its last digits) are read by json;
+    Infinity, which json.dumps wrote for such floats) are read by json, and so are values with a
+    float: orjson reads an integer beyond 64 bits as one (losing its last digits), and a run of
+    digits in the text can't tell that from a float (-9223372036854775809 has 19).
     ValueError for what is not JSON."""
-    if isinstance(text, str) and _LONG_NUMBER.search(text) is None:
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(text)
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+    if _has_float(value):
+        return json.loads(text)
+    return value
+
+
+def _has_float(value):
+    """Whether a float is anywhere in value. Looking for one costs less than searching every text
+    for long numbers (records rarely hold floats; the search ran on every record read)."""
+    kind = type(value)
+    if kind is dict:
+        value = value.values()
+    elif kind is not list:
+        return kind is float
+    for item in value:
+        kind = type(item)
+        if kind is float or ((kind is dict or kind is list) and _has_float(item)):
+            return True
+    return False

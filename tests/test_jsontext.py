@@ -49,6 +49,14 @@ def test_integers_beyond_64_bits_are_written_as_before():
     assert read == value and all(type(read[k]) is int for k in ("big", "small", "u64"))
 
 
+def test_integers_beyond_64_bits_read_exactly_wherever_they_are_nested():
+    value = {"id": "x", "deep": [{"n": [12345678901234567890123]}], "note": "98765432109876543210 text", "f": 0.5}
+    read = loads(dumps(value))
+    assert read == value and type(read["deep"][0]["n"][0]) is int
+    assert loads(dumps([[-(2**70)]])) == [[-(2**70)]]
+    assert loads("[-9223372036854775809]") == [-9223372036854775809]  # 19 digits, beyond 64 bits
+
+
 def test_a_record_stored_with_nan_by_the_old_encoder_still_reads():
     old_text = json.dumps({"id": "client_01HZZZZZZZZZZZZZZZZZZZZZZZ", "score": float("nan"), "n": float("inf")})
     assert "NaN" in old_text
