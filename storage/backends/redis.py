@@ -17,6 +17,9 @@ from .shared import CREDENTIAL_REPLIES, TRANSIENT_REPLIES, mask_url
 REDIRECTS = (redis.ReadOnlyError, redis.exceptions.TryAgainError, redis.exceptions.AskError)
 
 
+TRANSLATED = (redis.RedisError, redis.exceptions.RedisClusterException, OSError)
+
+
 class TranslatedErrors:
     """redis-py exceptions -> storage errors (transient ones are retried by the caller). A class
     rather than a generator context manager: it wraps every command, and costs a fifth as much."""
@@ -25,7 +28,7 @@ class TranslatedErrors:
         return self
 
     def __exit__(self, kind, exc, traceback):
-        if not isinstance(exc, redis.RedisError | redis.exceptions.RedisClusterException | OSError):
+        if exc is None or not isinstance(exc, TRANSLATED):
             return False
         raise _translated(exc) from exc
 
