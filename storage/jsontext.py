@@ -9,7 +9,6 @@ import json
 import orjson
 
 
-
 def dumps(value):
     """Compact JSON text, non-ASCII kept as is. What orjson refuses but json writes (integers
     beyond 64 bits) is written by json, so the storage layer accepts what it accepted before;
