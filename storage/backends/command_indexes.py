@@ -3,6 +3,7 @@ read-only script each, and the sort index fill (build_indexes). Mixed into Comma
 
 import json
 
+from ..document import with_id
 from .base import Page
 from .command_diagnostics import _pairs
 
@@ -42,7 +43,7 @@ class CommandIndexes:
         found = None
         if int(page_total) >= 0:
             ids = tuple(ids or ())
-            texts = script_texts(texts, len(ids))
+            texts = script_texts(ids, texts)
             if kept:  # unchanged since the caller read them: the script did not send them again
                 kept = set(kept)
                 texts = tuple(held_texts[i] if i in kept else t for i, t in zip(ids, texts, strict=True))
@@ -54,17 +55,17 @@ class CommandIndexes:
         keys = [index, self.keys.version(collection)]
         args = [self.keys.record(collection, ""), int(offset), int(limit), "1" if reverse else "0"]
         version, total, ids, texts = self.read_script("page", keys, args)
-        return Page(int(version), int(total), tuple(ids), script_texts(texts, len(ids)))
+        return Page(int(version), int(total), tuple(ids), script_texts(ids, texts))
 
     def members(self, collection, field, value):
         keys = [self.keys.by(collection, field, value), self.keys.version(collection)]
         version, ids, texts = self.read_script("members", keys, [self.keys.record(collection, "")])
-        return Page(int(version), len(ids), tuple(ids), script_texts(texts, len(ids)))
+        return Page(int(version), len(ids), tuple(ids), script_texts(ids, texts))
 
     def owner(self, collection, field, normalised):
         keys = [self.keys.unique(collection, field), self.keys.version(collection)]
         version, ids, texts = self.read_script("owner", keys, [normalised, self.keys.record(collection, "")])
-        return Page(int(version), len(ids), tuple(ids), script_texts(texts, len(ids)))
+        return Page(int(version), len(ids), tuple(ids), script_texts(ids, texts))
 
     def index_after(self, collection, score, record_id, limit):
         found, extra = [], 0
@@ -107,8 +108,9 @@ class CommandIndexes:
         return self.evalsha(operation, keys, args)
 
 
-def script_texts(texts, count):
-    """A script's MGET result: Lua turns nil into false, and an empty table may come back empty."""
+def script_texts(ids, texts):
+    """A script's MGET result for ids, each text with its id (storage/document.py): Lua turns nil
+    into false, and an empty table may come back empty."""
     texts = list(texts or [])
-    texts += [None] * (count - len(texts))
-    return tuple(t if isinstance(t, str) else None for t in texts)
+    texts += [None] * (len(ids) - len(texts))
+    return tuple(with_id(i, t) if isinstance(t, str) else None for i, t in zip(ids, texts, strict=False))

@@ -5,6 +5,7 @@ failures into storage errors: call(*args), pipeline(commands, transaction) and
 evalsha(operation, keys, args) (EVALSHA, loading the script on NOSCRIPT).
 """
 
+from ..document import with_id, without_id
 from ..errors import (
     AlreadyExists,
     CommandError,
@@ -46,14 +47,15 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
         return self.call("PING")
 
     def get(self, collection, record_id):
-        return self.call("GET", self.keys.record(collection, record_id))
+        return with_id(record_id, self.call("GET", self.keys.record(collection, record_id)))
 
     def get_many(self, collection, record_ids):
         found = []
         ids = list(record_ids)
         for start in range(0, len(ids), MGET_CHUNK):
-            chunk = [self.keys.record(collection, i) for i in ids[start : start + MGET_CHUNK]]
-            found.extend(self.call("MGET", *chunk))
+            chunk = ids[start : start + MGET_CHUNK]
+            texts = self.call("MGET", *[self.keys.record(collection, i) for i in chunk])
+            found.extend(map(with_id, chunk, texts))
         return found
 
     def version(self, collection):
@@ -72,7 +74,7 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
         args = [int(since), f"floor:{collection}", self.keys.record(collection, ""), MGET_CHUNK]
         version, floor, ids, texts = self.read_script("changes", keys, args)
         ids = tuple(ids)
-        texts = script_texts(texts, len(ids)) if len(ids) <= MGET_CHUNK else None
+        texts = script_texts(ids, texts) if len(ids) <= MGET_CHUNK else None
         return Changes(version=int(version or 0), floor=int(float(floor or 0)), ids=ids, texts=texts)
 
     def changes_listed(self, collection, since):
@@ -134,7 +136,7 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
             keys.meta(),
             keys.op(write.op_id),
         ]
-        text = write.doc if write.op == "create" else write.head
+        text = without_id(write.record_id, write.doc if write.op == "create" else write.head)
         return write.op, script_keys, [dumps(spec), text, dumps(write.updated_at)]
 
     # rate limiting: SET NX EX starts the window with its expiry, INCR keeps the expiry; MULTI/EXEC

@@ -1,7 +1,8 @@
 -- Shared by create.lua, update.lua and delete.lua (prepended by storage/scripts/__init__.py).
 -- KEYS: 1 record, 2 index, 3 collection version, 4 changes, 5 meta, 6 operation id
 -- ARGV: 1 the write's parameters as JSON; 2 create: the record's JSON text, update: its text up to
--- the system fields (storage/collection.py head()); 3 update: the new updated_at as JSON text
+-- the system fields (storage/document.py head()), both without the id (the key names the record);
+-- 3 update: the new updated_at as JSON text
 -- Every key lives under one hash tag ({prefix}), so the whole script runs on one cluster slot.
 local spec = cjson.decode(ARGV[1])
 local coll = spec.collection

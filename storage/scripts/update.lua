@@ -22,7 +22,8 @@ end
 local created_text = string.match(raw, ',"created_at":("[^"]*"),"updated_at":"[^"]*"}$')
   or cjson.encode(doc.created_at)
 local version = current + 1
-redis.call('SET', KEYS[1], ARGV[2] .. ',"version":' .. string.format('%d', version)
+local comma = ARGV[2] == '{' and '' or ',' -- a head of no field but the id, which is left out
+redis.call('SET', KEYS[1], ARGV[2] .. comma .. '"version":' .. string.format('%d', version)
   .. ',"created_at":' .. created_text .. ',"updated_at":' .. ARGV[3] .. '}')
 apply_indexes(spec.id, unique, by)
 local created_at = doc.created_at

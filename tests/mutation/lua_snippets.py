@@ -149,10 +149,11 @@ MUTANTS = [
     ("update.lua", "local version = current + 1", "local version = current", ROW),
     (
         "update.lua",
-        "redis.call('SET', KEYS[1], ARGV[2] .. ',\"version\":'",
-        "local _ = (ARGV[2] .. ',\"version\":'",
+        "redis.call('SET', KEYS[1], ARGV[2] .. comma .. '\"version\":'",
+        "local _ = (ARGV[2] .. comma .. '\"version\":'",
         ROW,
     ),
+    ("update.lua", "local comma = ARGV[2] == '{' and '' or ','", "local comma = ','", [SINGLE]),
     ("update.lua", "apply_indexes(spec.id, unique, by)", "", ROW),
     ("update.lua", "if type(created_at) ~= 'string' then", "if true then", ROW),
     (
