@@ -9,13 +9,15 @@ from .jsontext import dumps
 # The fields the store sets on every record (never taken from a caller): the one declaration that
 # the model, its serializers, the admin and the import derive from.
 SYSTEM_FIELDS = ("id", "version", "created_at", "updated_at")
+_SYSTEM = frozenset(SYSTEM_FIELDS)
 
 
 def head(record_id, fields):
     """The start of a record's JSON text: id and the writable fields, without the closing brace.
     The script (or create) appends version, created_at and updated_at: document()."""
-    body = {k: v for k, v in fields.items() if k not in SYSTEM_FIELDS}
-    return dumps({"id": record_id, **body})[:-1]
+    if not _SYSTEM.isdisjoint(fields):  # what a caller sends back of a record it read
+        fields = {k: v for k, v in fields.items() if k not in _SYSTEM}
+    return dumps({"id": record_id, **fields})[:-1]
 
 
 def document(head_text, version, created_at, updated_at):

@@ -70,6 +70,7 @@ class Writes:
             raise NotFound(self.name, record_id)
         values = fields or {}
         text = head(record_id, values) if fields is not None else ""
+        spec = self.spec
         return Write(
             op=op,
             collection=self.name,
@@ -81,17 +82,25 @@ class Writes:
             updated_at=updated_at,
             expected_version=expected_version,
             unique=tuple(
-                (name, normalise(values.get(name)) or "", _text(values.get(name)))
-                for name, normalise in self.spec.unique.items()
-            ),
-            by=tuple((name, values.get(name) or "") for name in self.spec.references),
-            refs=self._refs(values) if fields is not None else (),
+                [
+                    (name, normalise(values.get(name)) or "", _text(values.get(name)))
+                    for name, normalise in spec.unique.items()
+                ]
+            )
+            if spec.unique
+            else (),
+            by=tuple([(name, values.get(name) or "") for name in spec.references]) if spec.references else (),
+            refs=self._refs(values) if fields is not None and spec.references else (),
             dependents=self.dependents if op == "delete" else (),
             cascade=cascade,
             sorts=tuple(
-                (name, epoch_ms(values[name]) if fields is not None and values.get(name) else None)
-                for name in self.spec.sorts
-            ),
+                [
+                    (name, epoch_ms(values[name]) if fields is not None and values.get(name) else None)
+                    for name in spec.sorts
+                ]
+            )
+            if spec.sorts
+            else (),
         )
 
     def _commit(self, write, verb):

@@ -115,7 +115,6 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
         keys = self.keys
         collection = write.collection
         spec = {  # tuples are JSON arrays too
-            **self.script_params(),
             "collection": collection,
             "id": write.record_id,
             "expected": -1 if write.expected_version is None else int(write.expected_version),
@@ -123,8 +122,10 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
             "unique": write.unique,
             "by": write.by,
             "refs": write.refs,
-            "sorts": [(f, "" if s is None else int(s)) for f, s in write.sorts],
-            "dependents": [(d.collection, d.field, d.by_fields, d.sort_fields) for d in write.dependents],
+            "sorts": [(f, "" if s is None else int(s)) for f, s in write.sorts] if write.sorts else (),
+            "dependents": [(d.collection, d.field, d.by_fields, d.sort_fields) for d in write.dependents]
+            if write.dependents
+            else (),
             "cascade": bool(write.cascade),
             "normalised": write.normalised,
         }
@@ -137,7 +138,14 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
             keys.op(write.op_id),
         ]
         text = without_id(write.record_id, write.doc if write.op == "create" else write.head)
-        return write.op, script_keys, [dumps(spec), text, dumps(write.updated_at)]
+        return write.op, script_keys, [self._params_text() + dumps(spec)[1:], text, dumps(write.updated_at)]
+
+    def _params_text(self):
+        """script_params() as the opening of a JSON object, made once: every write sends it."""
+        text = self.__dict__.get("_params_json")
+        if text is None:
+            text = self._params_json = dumps(self.script_params())[:-1] + ","
+        return text
 
     # rate limiting: SET NX EX starts the window with its expiry, INCR keeps the expiry; MULTI/EXEC
     # makes the three one step (no counter is ever left without an expiry). Redis >= 2.6.12.
