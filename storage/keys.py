@@ -38,8 +38,14 @@ class KeyLayout:
     def by(self, collection, field, value):
         return f"{self.root}:{collection}:by:{field}:{value}"
 
+    def order(self, collection, field):
+        """A paged sort index (storage/scripts/pages.lua) of id -> score (a time in ms): a list order
+        other than creation, served by index. Its keys: this base and ':dir', ':p:<n>', ':n', ':next'."""
+        return f"{self.root}:{collection}:order:{field}"
+
     def sort(self, collection, field):
-        """ZSET id -> score (a time in ms): a list order other than creation, served by index."""
+        """The sort index of the previous layout (one ZSET id -> score), which `manage.py
+        build_indexes` replaces by the paged one and removes."""
         return f"{self.root}:{collection}:sort:{field}"
 
     def meta(self):
@@ -63,7 +69,8 @@ class KeyLayout:
 
     def classify(self, collection, key):
         """(family, detail) of a key of `collection`: ("record", id), ("index"|"version"|"changes",
-        None), ("unique", field), ("by", (field, value)); None when the key is not the collection's."""
+        None), ("unique", field), ("by", (field, value)), ("sort"|"order", field); None when the key
+        is not the collection's."""
         base = f"{self.root}:{collection}:"
         if not key.startswith(base):
             return None
@@ -72,6 +79,8 @@ class KeyLayout:
             return rest, None
         if rest.startswith("sort:"):
             return "sort", rest[len("sort:") :]
+        if rest.startswith("order:"):
+            return "order", rest[len("order:") :].partition(":")[0]
         if rest.startswith("unique:"):
             return "unique", rest[len("unique:") :]
         if rest.startswith("by:"):

@@ -68,3 +68,10 @@ def plant_unparsable(store, collection, record_id):
     backend.call("SET", backend.keys.record(collection, record_id), "not json")
     backend.call("ZADD", backend.keys.index(collection), 1, record_id)
     backend.call("INCR", backend.keys.version(collection))
+
+
+def drop_paged_index(backend, base):
+    """Delete every key of a paged sort index (storage/scripts/pages.lua) under `base`."""
+    keys = [k for k in backend.scan(base.replace("{", "\\{").replace("}", "\\}") + ":*")]
+    if keys:
+        backend.call("DEL", *keys)

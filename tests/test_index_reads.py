@@ -76,16 +76,22 @@ def test_a_reference_set_larger_than_one_read_chunk_is_read_whole(command_backen
 
 
 def test_the_sort_fill_places_only_records_still_at_their_planned_version(command_backend):
-    raw_records(command_backend, "sessions", [{"id": "session_a", "version": 2}, {"id": "session_b", "version": 1}])
-    sort = command_backend.keys.sort("sessions", "starts_at")
-    command_backend.call("ZADD", sort, 5, "session_b")
+    at_5ms = "1970-01-01T00:00:00.005000Z"
+    raw_records(
+        command_backend,
+        "sessions",
+        [{"id": "session_a", "version": 2}, {"id": "session_b", "version": 1, "starts_at": at_5ms}],
+    )
+    command_backend.fill_sort("sessions", "starts_at", [("session_b", 1, 5)])
+    assert command_backend.page("sessions", 0, 5, sort="starts_at").ids == ("session_b",)
     placed = command_backend.fill_sort(
         "sessions",
         "starts_at",
         [("session_a", 1, 10), ("session_b", 1, None), ("session_gone", 1, 20)],  # a is at 2 now
     )
     assert placed == 1
-    assert command_backend.call("ZRANGE", sort, 0, -1) == []  # b has no starts_at: out; a: left to its writer
+    found = command_backend.page("sessions", 0, 5, sort="starts_at")
+    assert found.ids == () and found.total == 0  # b planned without starts_at: out; a: left to its writer
 
 
 def test_snapshot_slices_and_reversal_match_a_plain_tuple():

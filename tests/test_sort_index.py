@@ -9,8 +9,9 @@ import logging
 import pytest
 
 from sessions_app.models import Session
+from storage.cache import epoch_ms
 from storage.store import get_store
-from tests.hand_edits import store_record
+from tests.hand_edits import drop_paged_index, store_record
 from tests.test_bounded_cache import fresh_process, ids, make_clients
 from tests.test_storage_contract import CountingBackend, session_fields
 
@@ -84,8 +85,8 @@ def forget_sort_index(store):
         state.pop("sort", None), state.pop("sorted", None), state.pop("sortfill", None)
         path.write_text(json.dumps(state))
         return
-    backend.call("DEL", backend.keys.sort("sessions", "starts_at"))
-    backend.call("HDEL", backend.keys.meta(), "sorted:sessions:starts_at", "sortfill:sessions:starts_at")
+    drop_paged_index(backend, backend.keys.order("sessions", "starts_at"))
+    backend.call("HDEL", backend.keys.meta(), "ordered:sessions:starts_at", "orderfill:sessions:starts_at")
 
 
 def test_a_page_in_a_declared_order_reads_that_order_s_index_not_a_scan(small):
@@ -156,3 +157,37 @@ def test_a_build_places_records_imported_with_a_creation_time_before_1970(small)
     assert sessions.build_sort_index("starts_at") == 7
     fresh_process(small)
     assert ids(Session.objects.order_by("-starts_at")[:1]) == [old["id"]]  # from the complete sort index
+
+
+@pytest.fixture(params=["redis", "rest"])
+def command_store(request):
+    """The backends that speak Redis commands (the JSON files never had the previous layout)."""
+    return request.getfixturevalue(f"{request.param}_store")
+
+
+def test_a_sort_index_of_the_previous_layout_is_replaced_by_the_build(command_store):
+    """Data written before the paged sort index: one sorted set (`…:sort:starts_at`) and its flag.
+    The paged index is not trusted until `build_indexes` fills it; the build then removes the old
+    set and flags."""
+    backend = command_store.backend
+    client = make_clients(1)[0]
+    sessions = get_store().collection("sessions")
+    made = [
+        sessions.create(session_fields(client["id"], f"S{i}", starts_at=f"2026-12-0{9 - i}T09:00:00Z"))
+        for i in range(5)
+    ]
+    forget_sort_index(command_store)
+    old = backend.keys.sort("sessions", "starts_at")
+    backend.call("ZADD", old, *[x for s in made for x in (epoch_ms(s["starts_at"]), s["id"])])
+    backend.call("HSET", backend.keys.meta(), "sorted:sessions:starts_at", "1", "sortfill:sessions:starts_at", "0:x")
+    assert backend.size("sessions", ("starts_at",))[2] == ()  # the old flag says nothing of the new index
+    from django.core.management import call_command
+
+    call_command("build_indexes", stdout=io.StringIO(), stderr=io.StringIO())
+    assert backend.size("sessions", ("starts_at",))[2] == ("starts_at",)
+    assert backend.page("sessions", 0, 10, sort="starts_at").ids == tuple(s["id"] for s in reversed(made))
+    assert backend.call("EXISTS", old) == 0
+    assert backend.call("HMGET", backend.keys.meta(), "sorted:sessions:starts_at", "sortfill:sessions:starts_at") == [
+        None,
+        None,
+    ]

@@ -12,7 +12,7 @@ class CommandIndexes:
     def size(self, collection, sorts=()):
         commands = [("GET", self.keys.version(collection)), ("ZCARD", self.keys.index(collection))]
         if sorts:
-            commands.append(("HMGET", self.keys.meta(), *(f"sorted:{collection}:{f}" for f in sorts)))
+            commands.append(("HMGET", self.keys.meta(), *(ready_flag(collection, f) for f in sorts)))
         version, total, *flags = self.pipeline(commands, transaction=True)
         ready = tuple(f for f, flag in zip(sorts, flags[0] if flags else (), strict=False) if flag)
         return int(version or 0), int(total), ready
@@ -23,7 +23,7 @@ class CommandIndexes:
             keys.index(collection),
             keys.version(collection),
             keys.meta(),
-            keys.sort(collection, sort) if sort else keys.index(collection),
+            keys.order(collection, sort) if sort else keys.index(collection),
             keys.changes(collection),
         ]
         held_version, held_texts = held or (-1, {})
@@ -36,7 +36,8 @@ class CommandIndexes:
             f"floor:{collection}",
             int(held_version),
             " ".join(held_texts),
-            *(f"sorted:{collection}:{f}" for f in sorts),
+            "1" if sort else "0",
+            *(ready_flag(collection, f) for f in sorts),
         ]
         version, total, flags, page_total, ids, texts, kept = self.read_script("state", script_keys, args)
         ready = tuple(f for f, flag in zip(sorts, flags or (), strict=False) if flag)
@@ -51,9 +52,15 @@ class CommandIndexes:
         return int(version), int(total), ready, found
 
     def page(self, collection, offset, limit, reverse=False, sort=None):
-        index = self.keys.sort(collection, sort) if sort else self.keys.index(collection)
+        index = self.keys.order(collection, sort) if sort else self.keys.index(collection)
         keys = [index, self.keys.version(collection)]
-        args = [self.keys.record(collection, ""), int(offset), int(limit), "1" if reverse else "0"]
+        args = [
+            self.keys.record(collection, ""),
+            int(offset),
+            int(limit),
+            "1" if reverse else "0",
+            "1" if sort else "0",
+        ]
         version, total, ids, texts = self.read_script("page", keys, args)
         return Page(int(version), int(total), tuple(ids), script_texts(ids, texts))
 
@@ -81,12 +88,12 @@ class CommandIndexes:
 
     def fill_sort(self, collection, field, entries):
         payload = json.dumps([[i, int(v), "" if s is None else int(s)] for i, v, s in entries])
-        keys = [self.keys.sort(collection, field)]
-        return int(self.read_script("sortfill", keys, [self.keys.record(collection, ""), payload]))
+        keys = [self.keys.order(collection, field)]
+        return int(self.read_script("sortfill", keys, [self.keys.record(collection, ""), payload, field]))
 
     def sort_progress(self, collection, field):
         ready, cursor = self.call(
-            "HMGET", self.keys.meta(), f"sorted:{collection}:{field}", f"sortfill:{collection}:{field}"
+            "HMGET", self.keys.meta(), ready_flag(collection, field), fill_cursor(collection, field)
         )
         if cursor:
             score, _, record_id = cursor.partition(":")
@@ -95,17 +102,37 @@ class CommandIndexes:
 
     def save_sort_progress(self, collection, field, cursor, complete=False):
         meta = self.keys.meta()
-        if complete:
+        if complete:  # the previous layout's sort index and its flags go: the paged one replaces them
             self.pipeline(
-                [("HSET", meta, f"sorted:{collection}:{field}", "1"), ("HDEL", meta, f"sortfill:{collection}:{field}")],
+                [
+                    ("HSET", meta, ready_flag(collection, field), "1"),
+                    ("HDEL", meta, fill_cursor(collection, field), *previous_flags(collection, field)),
+                    ("UNLINK", self.keys.sort(collection, field)),
+                ],
                 transaction=True,
             )
         else:
-            self.call("HSET", meta, f"sortfill:{collection}:{field}", f"{cursor[0]}:{cursor[1]}")
+            self.call("HSET", meta, fill_cursor(collection, field), f"{cursor[0]}:{cursor[1]}")
 
     def read_script(self, operation, keys, args):
         """A read-only script (no replica acknowledgement to wait for)."""
         return self.evalsha(operation, keys, args)
+
+
+def ready_flag(collection, field):
+    """The meta field saying the paged sort index of `field` is complete."""
+    return f"ordered:{collection}:{field}"
+
+
+def fill_cursor(collection, field):
+    """The meta field holding the build's cursor (a new name: the previous layout's build cursor,
+    if one was left, says nothing of the paged index)."""
+    return f"orderfill:{collection}:{field}"
+
+
+def previous_flags(collection, field):
+    """The previous layout's meta fields for that index: its completeness flag and build cursor."""
+    return (f"sorted:{collection}:{field}", f"sortfill:{collection}:{field}")
 
 
 def script_texts(ids, texts):

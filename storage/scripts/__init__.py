@@ -17,13 +17,16 @@ STANDALONE = (
 )  # without the write prelude: reads, the sort index fill
 
 
+PAGED = ("create", "update", "delete", "repair", "page", "state", "sortfill")  # keep or read a paged sort index
+
+
 @cache
 def source(operation):
-    if operation in STANDALONE:
-        return (HERE / f"{operation}.lua").read_text()
-    if operation not in OPERATIONS:
+    if operation not in STANDALONE and operation not in OPERATIONS:
         raise ValueError(f"no script for {operation!r}")
-    return (HERE / "prelude.lua").read_text() + "\n" + (HERE / f"{operation}.lua").read_text()
+    parts = ["pages"] if operation in PAGED else []
+    parts += ["prelude"] if operation in OPERATIONS else []
+    return "\n".join((HERE / f"{part}.lua").read_text() for part in [*parts, operation])
 
 
 @cache

@@ -13,7 +13,7 @@ local version = record_change(coll, spec.id)
 if version == 1 then
   -- a collection born with its sort indexes: they are complete (older data needs build_indexes)
   for _, o in ipairs(spec.sorts) do
-    redis.call('HSET', KEYS[5], 'sorted:' .. coll .. ':' .. o[1], '1')
+    redis.call('HSET', KEYS[5], 'ordered:' .. coll .. ':' .. o[1], '1')
   end
 end
 return finish({'ok', 1, version, 0, ''})

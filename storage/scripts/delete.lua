@@ -35,13 +35,16 @@ if spec.cascade then
             redis.call('SREM', key(d[1], 'by', field, value), dep_id)
           end
         end
+        for _, field in ipairs(d[4]) do
+          local value = dep[field]
+          if type(value) == 'string' and value ~= '' then
+            pz_remove(key(d[1], 'order', field), epoch_ms(value), dep_id)
+          end
+        end
         redis.call('DEL', dep_key)
         cascaded = cascaded + 1
       end
       redis.call('ZREM', key(d[1], 'index'), dep_id)
-      for _, field in ipairs(d[4]) do
-        redis.call('ZREM', key(d[1], 'sort', field), dep_id)
-      end
       record_change(d[1], dep_id)
     end
     redis.call('DEL', members)
@@ -50,5 +53,5 @@ end
 
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], spec.id)
-apply_indexes(spec.id, unique, by)
+apply_indexes(spec.id, unique, by, doc)
 return finish({'ok', 0, record_change(coll, spec.id), cascaded, ''})

@@ -121,20 +121,27 @@ local function check_refs()
   return nil
 end
 
--- sorts: {field, score or ''} of the record written; the member is the id, so its old place needs
--- no reading: ZADD moves it, a delete (every score '') removes it
-local function apply_sorts(id)
+-- sorts: {field, score or ''} of the record written; its old place is found from the stored
+-- record (doc, nil on create) by the score of its old value (pages.lua). The new place is set
+-- even when unchanged, so that a write during a build of the index places its own record.
+local function apply_sorts(id, doc)
   for _, o in ipairs(spec.sorts) do
+    local index = key(coll, 'order', o[1])
+    local old = doc and doc[o[1]]
+    if type(old) == 'string' and old ~= '' then
+      local score = epoch_ms(old)
+      if score == nil or score ~= o[2] then
+        pz_remove(index, score, id)
+      end
+    end
     if o[2] ~= '' then
-      redis.call('ZADD', key(coll, 'sort', o[1]), o[2], id)
-    else
-      redis.call('ZREM', key(coll, 'sort', o[1]), id)
+      pz_add(index, o[2], id)
     end
   end
 end
 
-local function apply_indexes(id, unique, by)
-  apply_sorts(id)
+local function apply_indexes(id, unique, by, doc)
+  apply_sorts(id, doc)
   for _, u in ipairs(unique) do
     local hash = key(coll, 'unique', u[1])
     if u[2] ~= '' and u[2] ~= u[3] and redis.call('HGET', hash, u[2]) == id then

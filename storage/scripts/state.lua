@@ -8,13 +8,14 @@
 -- ARGV: 1 the version the caller knows (-1: none), 2 record key prefix ("{prefix}:<collection>:"),
 -- 3 offset, 4 limit (0: no page), 5 "1" for descending order, 6 the change log's floor field in
 -- meta, 7 the version the held texts were read at (-1: none), 8 the ids whose text the caller
--- holds (space-separated), 9... the sort flags' fields in meta
+-- holds (space-separated), 9 "1" when the page's index is a paged one (pages.lua), 10... the sort
+-- flags' fields in meta
 local HELD_CHANGES_MAX = 1000 -- more changes than this since the held page: send every text
 local version = tonumber(redis.call('GET', KEYS[2]) or '0')
 local size = redis.call('ZCARD', KEYS[1])
 local flags = {}
-if #ARGV >= 9 then
-  for i, flag in ipairs(redis.call('HMGET', KEYS[3], unpack(ARGV, 9))) do
+if #ARGV >= 10 then
+  for i, flag in ipairs(redis.call('HMGET', KEYS[3], unpack(ARGV, 10))) do
     flags[i] = flag or ''
   end
 end
@@ -23,12 +24,17 @@ if version == tonumber(ARGV[1]) or limit <= 0 then
   return {version, size, flags, -1, {}, {}, {}}
 end
 local offset = tonumber(ARGV[3])
-local total = redis.call('ZCARD', KEYS[4])
-local ids
-if ARGV[5] == '1' then
-  ids = redis.call('ZREVRANGE', KEYS[4], offset, offset + limit - 1)
+local total, ids
+if ARGV[9] == '1' then
+  total = pz_count(KEYS[4])
+  ids = pz_range(KEYS[4], offset, limit, ARGV[5] == '1')
 else
-  ids = redis.call('ZRANGE', KEYS[4], offset, offset + limit - 1)
+  total = redis.call('ZCARD', KEYS[4])
+  if ARGV[5] == '1' then
+    ids = redis.call('ZREVRANGE', KEYS[4], offset, offset + limit - 1)
+  else
+    ids = redis.call('ZRANGE', KEYS[4], offset, offset + limit - 1)
+  end
 end
 
 -- Held texts are still current when the change log is complete since they were read (its floor is

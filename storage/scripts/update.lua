@@ -25,7 +25,7 @@ local version = current + 1
 local comma = ARGV[2] == '{' and '' or ',' -- a head of no field but the id, which is left out
 redis.call('SET', KEYS[1], ARGV[2] .. comma .. '"version":' .. string.format('%d', version)
   .. ',"created_at":' .. created_text .. ',"updated_at":' .. ARGV[3] .. '}')
-apply_indexes(spec.id, unique, by)
+apply_indexes(spec.id, unique, by, doc)
 local created_at = doc.created_at
 if type(created_at) ~= 'string' then
   created_at = ''

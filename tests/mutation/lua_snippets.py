@@ -25,6 +25,7 @@ FILL = [
 ]
 FIX = [REPAIR, INSPECT]
 STATE = [*BOUNDED, "tests/test_storage_contract_indexes.py", "tests/test_state_held_texts.py"]
+PAGES = ["tests/test_paged_index.py", *SORT]
 
 # (script, exact original snippet, replacement, tests): every comparison and every write.
 MUTANTS = [
@@ -71,8 +72,9 @@ MUTANTS = [
     ),
     # prelude: sort, unique and reference indexes
     ("prelude.lua", "if o[2] ~= '' then", "if o[2] == '' then", SORT),
-    ("prelude.lua", "redis.call('ZADD', key(coll, 'sort', o[1]), o[2], id)", "", SORT),
-    ("prelude.lua", "redis.call('ZREM', key(coll, 'sort', o[1]), id)", "", SORT),
+    ("prelude.lua", "      pz_add(index, o[2], id)\n", "", SORT),
+    ("prelude.lua", "        pz_remove(index, score, id)\n", "", SORT),
+    ("prelude.lua", "if score == nil or score ~= o[2] then", "if false then", SORT),
     (
         "prelude.lua",
         "if u[2] ~= '' and u[2] ~= u[3] and redis.call('HGET', hash, u[2]) == id then",
@@ -115,7 +117,7 @@ MUTANTS = [
     ("create.lua", "redis.call('ZADD', KEYS[2], spec.created_ms, spec.id)", "", ROW),
     ("create.lua", "apply_indexes(spec.id, unique, by)", "", ROW),
     ("create.lua", "if version == 1 then", "if false then", SORT),
-    ("create.lua", "redis.call('HSET', KEYS[5], 'sorted:' .. coll .. ':' .. o[1], '1')", "", SORT),
+    ("create.lua", "redis.call('HSET', KEYS[5], 'ordered:' .. coll .. ':' .. o[1], '1')", "", SORT),
     (
         "create.lua",
         "return finish({'ok', 1, version, 0, ''})",
@@ -154,7 +156,7 @@ MUTANTS = [
         ROW,
     ),
     ("update.lua", "local comma = ARGV[2] == '{' and '' or ','", "local comma = ','", [SINGLE]),
-    ("update.lua", "apply_indexes(spec.id, unique, by)", "", ROW),
+    ("update.lua", "apply_indexes(spec.id, unique, by, doc)", "", ROW),
     ("update.lua", "if type(created_at) ~= 'string' then", "if true then", ROW),
     (
         "update.lua",
@@ -169,17 +171,17 @@ MUTANTS = [
     ("delete.lua", "if count > 0 and not spec.cascade then", "if false then", ROW),
     ("delete.lua", "if count > 0 and not spec.cascade then", "if count > 1 and not spec.cascade then", ROW),
     ("delete.lua", "if spec.cascade then", "if false then", ROW),
-    ("delete.lua", "if type(value) == 'string' and value ~= '' then", "if false then", ROW),
+    ("delete.lua", "            redis.call('SREM', key(d[1], 'by', field, value), dep_id)\n", "", ROW),
     ("delete.lua", "redis.call('SREM', key(d[1], 'by', field, value), dep_id)", "", ROW),
     ("delete.lua", "if dep_raw then", "if false then", ROW),
     ("delete.lua", "redis.call('DEL', dep_key)", "", ROW),
     ("delete.lua", "redis.call('ZREM', key(d[1], 'index'), dep_id)", "", ROW),
-    ("delete.lua", "redis.call('ZREM', key(d[1], 'sort', field), dep_id)", "", [*SORT, CONTRACT]),
+    ("delete.lua", "pz_remove(key(d[1], 'order', field), epoch_ms(value), dep_id)", "", [*SORT, CONTRACT]),
     ("delete.lua", "      record_change(d[1], dep_id)", "", [*ROW, CACHE]),
     ("delete.lua", "    redis.call('DEL', members)", "", ROW),
     ("delete.lua", "redis.call('DEL', KEYS[1])\n", "\n", ROW),
     ("delete.lua", "redis.call('ZREM', KEYS[2], spec.id)", "", ROW),
-    ("delete.lua", "apply_indexes(spec.id, unique, by)", "", ROW),
+    ("delete.lua", "apply_indexes(spec.id, unique, by, doc)", "", ROW),
     (
         "delete.lua",
         "return finish({'ok', 0, record_change(coll, spec.id), cascaded, ''})",
@@ -253,7 +255,8 @@ MUTANTS = [
         "if version ~= tonumber(ARGV[1]) or limit <= 0 then",
         STATE,
     ),
-    ("state.lua", "local total = redis.call('ZCARD', KEYS[4])", "local total = -1", STATE),
+    ("state.lua", "  total = redis.call('ZCARD', KEYS[4])", "  total = -1", STATE),
+    ("state.lua", "  total = pz_count(KEYS[4])", "  total = -1", STATE),
     ("state.lua", "if ARGV[5] == '1' then", "if ARGV[5] ~= '1' then", STATE),
     (
         "state.lua",
@@ -282,6 +285,20 @@ MUTANTS = [
         BOUNDED,
     ),
     ("members.lua", "math.min(start + 999, #ids)", "math.min(start + 998, #ids)", BOUNDED),
+    # pages: the paged sort index
+    ("pages.lua", "  elseif first then", "  elseif false then", PAGES),
+    ("pages.lua", "if redis.call('ZCARD', page) > PAGE_MAX then", "if false then", PAGES),
+    ("pages.lua", "local half = math.floor(PAGE_MAX / 2)", "local half = 1", PAGES),
+    ("pages.lua", "    redis.call('ZREMRANGEBYRANK', page, half, -1)\n", "", PAGES),
+    ("pages.lua", "  redis.call('INCR', base .. ':n')", "", PAGES),
+    ("pages.lua", "  redis.call('DECR', base .. ':n')", "", PAGES),
+    ("pages.lua", "    redis.call('ZREM', base .. ':dir', entry)\n", "", PAGES),
+    ("pages.lua", "  if only_there then", "  if true then", PAGES),
+    ("pages.lua", "        offset = offset - size", "        offset = 0", PAGES),
+    ("pages.lua", "'(' .. pz_enc(score) .. id .. '!'", "'(' .. pz_enc(score) .. id .. '~'", PAGES),
+    ("pages.lua", "ms = math.floor(tonumber(string.sub(digits .. '000', 1, 3)))", "ms = 0", PAGES),
+    ("pages.lua", "(sign == '-' and -1 or 1)", "1", PAGES),
+    ("pages.lua", "local yy = mo <= 2 and y - 1 or y", "local yy = y", PAGES),
     # sortfill: only a record still at the version its score was computed from
     (
         "sortfill.lua",
@@ -290,7 +307,7 @@ MUTANTS = [
         FILL,
     ),
     ("sortfill.lua", "if entry[3] ~= '' then", "if entry[3] == '' then", FILL),
-    ("sortfill.lua", "redis.call('ZADD', KEYS[1], entry[3], entry[1])", "", FILL),
-    ("sortfill.lua", "redis.call('ZREM', KEYS[1], entry[1])", "", FILL),
+    ("sortfill.lua", "pz_add(KEYS[1], entry[3], entry[1])", "", FILL),
+    ("sortfill.lua", "pz_remove(KEYS[1], stored, entry[1], true)", "", FILL),
     ("sortfill.lua", "placed = placed + 1", "", FILL),
 ]
