@@ -150,8 +150,8 @@ class DataInRedis(Check):
 
     def check(self):
         backend = get_store().backend
-        collections, disagreements = {}, []
-        for name in sorted(specs()):
+        collections, disagreements, unbuilt = {}, [], []
+        for name, spec in sorted(specs().items()):
             count = backend.count(name)
             sample = backend.sample_ids(name, SAMPLE_SIZE)
             texts = backend.get_many(name, sample)
@@ -165,7 +165,9 @@ class DataInRedis(Check):
                 "sampled": len(sample),
                 "index_without_record": missing,
                 "unparsable": sorted(unparsable),
+                "sort_indexes_to_build": _sort_indexes_to_build(backend, name, spec.sorts, count),
             }
+            unbuilt += [f"{name}.{field}" for field in collections[name]["sort_indexes_to_build"]]
             if missing:
                 disagreements.append(f"{name}: {missing} of {len(sample)} sampled index entries have no record")
             if unparsable:
@@ -174,6 +176,13 @@ class DataInRedis(Check):
         values = {"collections": collections}
         if disagreements:
             return WARNING, "; ".join(disagreements) + " (run manage.py verify_redis)", values
+        if unbuilt:
+            message = (
+                f"Sort index not built for {', '.join(unbuilt)}: data written before it (an older version) is "
+                "listed in that order by scanning, slowly, on a collection larger than the cache (run manage.py "
+                "build_indexes)"
+            )
+            return WARNING, message, values
         counts = ", ".join(f"{c['count']} {n}" for n, c in collections.items())
         return PASSED, f"Collections readable: {counts or 'none registered'}; sampled index entries agree", values
 
@@ -218,6 +227,15 @@ class CacheCoherence(Check):
 
 
 REGISTRY = [RedisAvailable(), RedisHealth(), Environment(), DataInRedis(), CacheCoherence()]
+
+
+def _sort_indexes_to_build(backend, name, sorts, count):
+    """The sort fields of a collection holding records whose index is not complete (a collection
+    written only by this version has them complete from its first record)."""
+    if not sorts or not count:
+        return []
+    ready = backend.size(name, sorts)[2]
+    return [field for field in sorts if field not in ready]
 
 
 def _timed(check):

@@ -1,5 +1,6 @@
 """Health: each status and HTTP code, each check's failure, probes, and no secret in any output."""
 
+import io
 import json
 import logging
 import threading
@@ -157,6 +158,22 @@ def test_data_in_redis_warns_when_sampled_index_entries_have_no_record(redis_ser
     assert result.status == "warning" and "verify_redis" in result.message
     assert result.values["collections"]["clients"]["index_without_record"] == 1
     assert result.values["collections"]["sessions"]["count"] == 1
+
+
+def test_data_in_redis_warns_while_a_sort_index_is_not_built_and_passes_once_built(redis_server, on_redis):
+    from django.core.management import call_command
+
+    from tests.test_sort_index import forget_sort_index
+
+    store = on_redis(redis_server)
+    make_session(make_client()["id"])
+    assert checks._timed(checks.DataInRedis()).status == "passed"  # written by this version: built
+    forget_sort_index(store)  # as data of an older version looks
+    result = checks._timed(checks.DataInRedis())
+    assert result.status == "warning" and "sessions.starts_at" in result.message and "build_indexes" in result.message
+    assert result.values["collections"]["sessions"]["sort_indexes_to_build"] == ["starts_at"]
+    call_command("build_indexes", stdout=io.StringIO(), stderr=io.StringIO())
+    assert checks._timed(checks.DataInRedis()).status == "passed"
 
 
 def test_cache_coherence_reports_behind_then_warns_when_memory_is_ahead(redis_server, on_redis, prefix, use_store):
