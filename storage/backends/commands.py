@@ -31,6 +31,8 @@ CHANGES_SLACK = 1_000
 class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
     def __init__(self, prefix):
         self.keys = KeyLayout(prefix)
+        # script_params() as the opening of a JSON object, made once: every write sends it
+        self.params_text = dumps(self.script_params())[:-1] + ","
 
     # transport, provided by subclasses
     def call(self, *args):
@@ -138,14 +140,7 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
             keys.op(write.op_id),
         ]
         text = without_id(write.record_id, write.doc if write.op == "create" else write.head)
-        return write.op, script_keys, [self._params_text() + dumps(spec)[1:], text, dumps(write.updated_at)]
-
-    def _params_text(self):
-        """script_params() as the opening of a JSON object, made once: every write sends it."""
-        text = self.__dict__.get("_params_json")
-        if text is None:
-            text = self._params_json = dumps(self.script_params())[:-1] + ","
-        return text
+        return write.op, script_keys, [self.params_text + dumps(spec)[1:], text, dumps(write.updated_at)]
 
     # rate limiting: SET NX EX starts the window with its expiry, INCR keeps the expiry; MULTI/EXEC
     # makes the three one step (no counter is ever left without an expiry). Redis >= 2.6.12.

@@ -4,18 +4,7 @@
 -- order, 5 "1" when the index is a paged one
 local version = tonumber(redis.call('GET', KEYS[2]) or '0')
 local offset, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
-local paged = ARGV[5] == '1'
-local total = paged and pz_count(KEYS[1]) or redis.call('ZCARD', KEYS[1])
-local ids = {}
-if paged then
-  ids = pz_range(KEYS[1], offset, limit, ARGV[4] == '1')
-elseif limit > 0 then
-  if ARGV[4] == '1' then
-    ids = redis.call('ZREVRANGE', KEYS[1], offset, offset + limit - 1)
-  else
-    ids = redis.call('ZRANGE', KEYS[1], offset, offset + limit - 1)
-  end
-end
+local total, ids = index_page(KEYS[1], ARGV[5] == '1', offset, limit, ARGV[4] == '1')
 local docs = {}
 if #ids > 0 then
   local keys = {}

@@ -130,6 +130,19 @@ local function pz_range(base, offset, limit, reverse)
   return ids
 end
 
+-- (size, the ids at [offset, offset + limit)) of an index: a paged one, or one sorted set (the
+-- creation index), as page.lua and state.lua read either.
+local function index_page(index, paged, offset, limit, reverse)
+  if paged then
+    return pz_count(index), pz_range(index, offset, limit, reverse)
+  end
+  local ids = {}
+  if limit > 0 then
+    ids = redis.call(reverse and 'ZREVRANGE' or 'ZRANGE', index, offset, offset + limit - 1)
+  end
+  return redis.call('ZCARD', index), ids
+end
+
 -- Whole milliseconds since the epoch of an ISO 8601 time as storage writes them
 -- (YYYY-MM-DDTHH:MM:SS, a fraction, then Z, an offset or nothing for UTC), the score Python gave
 -- it (storage/cache.py epoch_ms); nil for any other form.

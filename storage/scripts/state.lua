@@ -24,18 +24,7 @@ if version == tonumber(ARGV[1]) or limit <= 0 then
   return {version, size, flags, -1, {}, {}, {}}
 end
 local offset = tonumber(ARGV[3])
-local total, ids
-if ARGV[9] == '1' then
-  total = pz_count(KEYS[4])
-  ids = pz_range(KEYS[4], offset, limit, ARGV[5] == '1')
-else
-  total = redis.call('ZCARD', KEYS[4])
-  if ARGV[5] == '1' then
-    ids = redis.call('ZREVRANGE', KEYS[4], offset, offset + limit - 1)
-  else
-    ids = redis.call('ZRANGE', KEYS[4], offset, offset + limit - 1)
-  end
-end
+local total, ids = index_page(KEYS[4], ARGV[9] == '1', offset, limit, ARGV[5] == '1')
 
 -- Held texts are still current when the change log is complete since they were read (its floor is
 -- not above that version), the version has not gone back (a reset backend), and their ids have no
