@@ -31,8 +31,6 @@ CHANGES_SLACK = 1_000
 class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
     def __init__(self, prefix):
         self.keys = KeyLayout(prefix)
-        # script_params() as the opening of a JSON object, made once: every write sends it
-        self.params_text = dumps(self.script_params())[:-1] + ","
 
     # transport, provided by subclasses
     def call(self, *args):
@@ -117,6 +115,7 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
         keys = self.keys
         collection = write.collection
         spec = {  # tuples are JSON arrays too
+            **self.script_params(),  # read at each write: the change log's bound can be set meanwhile
             "collection": collection,
             "id": write.record_id,
             "expected": -1 if write.expected_version is None else int(write.expected_version),
@@ -140,7 +139,7 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
             keys.op(write.op_id),
         ]
         text = without_id(write.record_id, write.doc if write.op == "create" else write.head)
-        return write.op, script_keys, [self.params_text + dumps(spec)[1:], text, dumps(write.updated_at)]
+        return write.op, script_keys, [dumps(spec), text, dumps(write.updated_at)]
 
     # rate limiting: SET NX EX starts the window with its expiry, INCR keeps the expiry; MULTI/EXEC
     # makes the three one step (no counter is ever left without an expiry). Redis >= 2.6.12.
