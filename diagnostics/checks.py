@@ -18,6 +18,7 @@ from django.conf import settings
 from storage.backends.shared import mask_url
 from storage.cache import parse
 from storage.errors import InvalidRecord, StorageError, StorageUnavailable
+from storage.keys import CREATION_ORDER
 from storage.served import stale_served
 from storage.startup import fallback, fallback_message
 from storage.store import get_store, specs
@@ -178,9 +179,9 @@ class DataInRedis(Check):
             return WARNING, "; ".join(disagreements) + " (run manage.py verify_redis)", values
         if unbuilt:
             message = (
-                f"Sort index not built for {', '.join(unbuilt)}: data written before it (an older version) is "
-                "listed in that order by scanning, slowly, on a collection larger than the cache (run manage.py "
-                "build_indexes)"
+                f"Index not built for {', '.join(unbuilt)}: data written before it (an older version) is "
+                "listed in that order by scanning, slowly, on a collection larger than the cache, or read from "
+                "the previous layout's creation index, which takes more memory (run manage.py build_indexes)"
             )
             return WARNING, message, values
         counts = ", ".join(f"{c['count']} {n}" for n, c in collections.items())
@@ -231,11 +232,13 @@ REGISTRY = [RedisAvailable(), RedisHealth(), Environment(), DataInRedis(), Cache
 
 def _sort_indexes_to_build(backend, name, sorts, count):
     """The sort fields of a collection holding records whose index is not complete (a collection
-    written only by this version has them complete from its first record)."""
-    if not sorts or not count:
+    written only by this version has them complete from its first record); created_at when its
+    creation index is still in the previous layout's form."""
+    if not count:
         return []
-    ready = backend.size(name, sorts)[2]
-    return [field for field in sorts if field not in ready]
+    creation = [] if backend.sort_progress(name, CREATION_ORDER)[0] else [CREATION_ORDER]
+    ready = backend.size(name, sorts)[2] if sorts else ()
+    return creation + [field for field in sorts if field not in ready]
 
 
 def _timed(check):

@@ -108,7 +108,7 @@ def inspect(store):
         found.collections[name] = _families(spec, state, records, unparseable)
         found.problems += [Problem("unparseable_record", name, i, detail=why) for i, why in unparseable.items()]
         found.problems += [
-            Problem("index_without_record", name, i, fix=Fix("unindex", name, i))
+            Problem("index_without_record", name, i, fix=Fix("unindex", name, i, score=int(state.index[i])))
             for i in state.index
             if i not in state.records
         ]

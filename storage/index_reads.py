@@ -5,7 +5,7 @@ Collection (which provides backend, name, spec, cache, page_texts and _parse_or_
 from . import log
 from .cache import epoch_ms, order_key
 from .errors import StorageUnavailable
-from .keys import valid_id
+from .keys import CREATION_ORDER, valid_id
 
 SCAN_CHUNK = 1000  # records per round trip when a query has no index to use
 PAGE_TEXTS_KEPT = 4096  # per collection: the last text read of this many records, and what it parsed to
@@ -89,7 +89,8 @@ class IndexReads:
         complete. Idempotent and resumable: the cursor is saved after each chunk, and a record
         written meanwhile places itself. progress(done, total) is called after each chunk.
         Returns how many records were placed."""
-        if field_name not in self.spec.sorts:
+        creation = field_name == CREATION_ORDER  # the creation index, of the previous layout
+        if not creation and field_name not in self.spec.sorts:
             raise ValueError(f"{self.name} has no sort index on {field_name!r}")
         complete, cursor = self.backend.sort_progress(self.name, field_name)
         if complete:
@@ -99,7 +100,11 @@ class IndexReads:
         while batch := self.backend.index_after(self.name, cursor[0], cursor[1], chunk):
             ids = [record_id for record_id, _ in batch]
             records = map(self._parse_or_none, ids, self.backend.get_many(self.name, ids))
-            entries = [_sort_entry(r, field_name) for r in records if r is not None]
+            if creation:
+                scores = dict(batch)
+                entries = [_creation_entry(r, scores[r["id"]]) for r in records if r is not None]
+            else:
+                entries = [_sort_entry(r, field_name) for r in records if r is not None]
             placed += self.backend.fill_sort(self.name, field_name, entries)
             cursor = (batch[-1][1], batch[-1][0])
             self.backend.save_sort_progress(self.name, field_name, cursor)
@@ -138,6 +143,16 @@ class IndexReads:
             records.append(record)
         self.cache.remember(*records)
         return tuple(records)
+
+
+def _creation_entry(record, score):
+    """Placed whatever its version (created_at never changes; an update does not place it), by its
+    created_at as the write scripts find it, else by the score it had."""
+    try:
+        score = epoch_ms(record["created_at"])
+    except (KeyError, TypeError, ValueError):
+        pass
+    return record["id"], -1, score
 
 
 def _sort_entry(record, field_name):

@@ -7,6 +7,7 @@ ID_PATTERN = re.compile(rf"^[A-Za-z0-9_-]{{1,{ID_MAX_LENGTH}}}$")
 ID_RULE = f"1-{ID_MAX_LENGTH} letters, digits, '_' or '-'"  # how messages state the id format
 PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 RATE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+CREATION_ORDER = "created_at"  # the field of the creation index, a paged index like a sort index
 
 
 def valid_id(value):
@@ -23,7 +24,14 @@ class KeyLayout:
     def record(self, collection, record_id):
         return f"{self.root}:{collection}:{record_id}"
 
+    def creation(self, collection):
+        """The creation index: a paged index (storage/scripts/pages.lua) of id -> created_at in ms,
+        the collection's list order, count and cursor."""
+        return self.order(collection, CREATION_ORDER)
+
     def index(self, collection):
+        """The creation index of the previous layout (one ZSET id -> ms), read instead of the paged
+        one while it is there; `manage.py build_indexes` moves it into the paged one and removes it."""
         return f"{self.root}:{collection}:index"
 
     def version(self, collection):

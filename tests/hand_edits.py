@@ -6,6 +6,7 @@ import json
 import os
 
 from storage.backends.jsonfile import JsonFileBackend
+from tests.paged_edits import add_entry, remove_entry
 
 
 def edit_file(backend, collection, change):
@@ -43,7 +44,7 @@ def drop_from_list_index(backend, collection, record_id):
     if isinstance(backend, JsonFileBackend):
         edit_file(backend, collection, lambda state: state["index"].pop(record_id))
         return
-    backend.call("ZREM", backend.keys.index(collection), record_id)
+    remove_entry(backend, backend.keys.creation(collection), record_id)
 
 
 def store_record(backend, collection, doc):
@@ -66,7 +67,7 @@ def plant_unparsable(store, collection, record_id):
     """A Redis key that holds no JSON, indexed like a record of the collection (a hand-made SET)."""
     backend = store.backend
     backend.call("SET", backend.keys.record(collection, record_id), "not json")
-    backend.call("ZADD", backend.keys.index(collection), 1, record_id)
+    add_entry(backend, backend.keys.creation(collection), record_id, 1)
     backend.call("INCR", backend.keys.version(collection))
 
 

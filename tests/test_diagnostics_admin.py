@@ -9,6 +9,7 @@ from storage import store as store_module
 from storage.collection import CollectionSpec
 from tests.conftest import make_backend
 from tests.diag_helpers import keys, make_client, make_session
+from tests.paged_edits import add_entry, entry_score
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +44,9 @@ def plain_client(django_user_model):
 @pytest.fixture
 def ghost(on_redis, redis_server, prefix):
     """An index entry without a record, injected by hand."""
-    index = keys(prefix).index("clients")
-    redis_server.client().zadd(index, {"client_ghost": 1})
-    return lambda: redis_server.client().zscore(index, "client_ghost")
+    index = keys(prefix).creation("clients")
+    add_entry(redis_server.client(), index, "client_ghost", 1)
+    return lambda: entry_score(redis_server.client(), index, "client_ghost")
 
 
 def test_admin_index_links_to_the_page(on_redis, admin_client):
@@ -164,7 +165,7 @@ def test_json_reports_are_staff_only(on_redis, url, plain_client, staff_client):
 
 
 def test_verify_redis_endpoint_lists_problems_and_bounds_the_listing(ghost, redis_server, prefix, staff_client):
-    redis_server.client().zadd(keys(prefix).index("clients"), {"client_ghost2": 2})
+    add_entry(redis_server.client(), keys(prefix).creation("clients"), "client_ghost2", 2)
     body = staff_client.get("/api/database/verify-redis?limit=1").json()
     assert body["consistent"] is False
     problem = body["problems"][0]

@@ -11,6 +11,7 @@ from diagnostics import checks
 from storage.served import reset_stale
 from tests.conftest import make_backend
 from tests.diag_helpers import keys, make_client, make_session, run_json
+from tests.paged_edits import add_entry
 from tests.redis_server import RedisServer
 
 
@@ -153,7 +154,7 @@ def test_a_check_that_does_not_answer_in_time_fails_without_blocking_the_others(
 def test_data_in_redis_warns_when_sampled_index_entries_have_no_record(redis_server, on_redis, prefix):
     on_redis(redis_server)
     make_session(make_client()["id"])
-    redis_server.client().zadd(keys(prefix).index("clients"), {"client_ghost": 1})
+    add_entry(redis_server.client(), keys(prefix).creation("clients"), "client_ghost", 1)
     result = checks._timed(checks.DataInRedis())
     assert result.status == "warning" and "verify_redis" in result.message
     assert result.values["collections"]["clients"]["index_without_record"] == 1

@@ -6,6 +6,7 @@ import pytest
 from storage.backends.base import Fix
 from storage.store import get_store
 from tests.diag_helpers import keys, kinds, make_client, make_session, run, run_json
+from tests.paged_edits import add_entry, entry_score, remove_entry
 
 
 @pytest.fixture
@@ -33,11 +34,11 @@ def test_clean_store_is_consistent_and_lists_key_families(data):
     assert clients["index"] == {"present": True, "entries": 1}
     assert clients["unique"]["email"]["entries"] == 1
     assert report["collections"]["sessions"]["by"]["client_id"]["entries"] == 1
-    assert data["k"].index("clients") in report["keys"]["clients"]
+    assert data["k"].creation("clients") + ":dir" in report["keys"]["clients"]
 
 
 def test_index_entry_without_record_is_found_and_repaired(data, raw):
-    raw.zadd(data["k"].index("clients"), {"client_ghost": 1})
+    add_entry(raw, data["k"].creation("clients"), "client_ghost", 1)
     code, report, _ = verify_json()
     assert code == 1
     problem = next(p for p in report["problems"] if p["kind"] == "index_without_record")
@@ -45,20 +46,20 @@ def test_index_entry_without_record_is_found_and_repaired(data, raw):
     code, result, _ = verify_json("--repair")
     assert code == 0
     assert result["applied"] == 1
-    assert raw.zscore(data["k"].index("clients"), "client_ghost") is None
+    assert entry_score(raw, data["k"].creation("clients"), "client_ghost") is None
     assert verify_json()[0] == 0
 
 
 def test_record_missing_from_its_indexes_is_found_and_reindexed(data, raw):
     k = data["k"]
-    raw.zrem(k.index("clients"), data["client"])
+    remove_entry(raw, k.creation("clients"), data["client"])
     raw.hdel(k.unique("clients", "email"), "jeanne@example.com")
     raw.srem(k.by("sessions", "client_id", data["client"]), data["session"])
     code, report, _ = verify_json()
     assert code == 1
     assert {("record_not_indexed", "clients"), ("record_not_indexed", "sessions")} <= kinds(report)
     assert verify_json("--repair")[0] == 0
-    assert raw.zscore(k.index("clients"), data["client"]) is not None
+    assert entry_score(raw, k.creation("clients"), data["client"]) is not None
     assert raw.hget(k.unique("clients", "email"), "jeanne@example.com") == data["client"]
     assert raw.sismember(k.by("sessions", "client_id", data["client"]), data["session"])
     assert get_store().collection("clients").count() == 1
@@ -106,7 +107,7 @@ def test_reference_index_entry_pointing_nowhere_is_found_and_dropped(data, raw):
 def test_record_that_does_not_parse_is_reported_not_deleted(data, raw):
     k = data["k"]
     raw.set(k.record("clients", "client_bad"), "{not json")
-    raw.zadd(k.index("clients"), {"client_bad": 1})
+    add_entry(raw, k.creation("clients"), "client_bad", 1)
     code, report, _ = verify_json()
     problem = next(p for p in report["problems"] if p["kind"] == "unparseable_record")
     assert code == 1 and problem["ids"] == ["client_bad"]
@@ -120,20 +121,20 @@ def test_record_that_does_not_parse_is_reported_not_deleted(data, raw):
 
 
 def test_dry_run_changes_nothing(data, raw):
-    raw.zadd(data["k"].index("clients"), {"client_ghost": 1})
+    add_entry(raw, data["k"].creation("clients"), "client_ghost", 1)
     code, result, _ = verify_json("--repair", "--dry-run")
     assert code == 1
     assert result["actions"][0]["result"] == "would apply"
-    assert raw.zscore(data["k"].index("clients"), "client_ghost") == 1
+    assert entry_score(raw, data["k"].creation("clients"), "client_ghost") == 1
 
 
 def test_a_fix_planned_on_an_old_version_is_skipped(data, raw):
     """Repairs are atomic and re-check the record: a record written since the verify wins."""
     backend = get_store().backend
-    raw.zrem(data["k"].index("clients"), data["client"])
+    remove_entry(raw, data["k"].creation("clients"), data["client"])
     stale = Fix("reindex", "clients", data["client"], expected_version=99, score=1)
     assert backend.repair(stale) == "changed"
-    assert raw.zscore(data["k"].index("clients"), data["client"]) is None
+    assert entry_score(raw, data["k"].creation("clients"), data["client"]) is None
     unindex_live_record = Fix("unindex", "clients", data["client"])  # planned as if it had no record
     assert backend.repair(unindex_live_record) == "changed"
 
@@ -154,37 +155,38 @@ def test_a_reindex_never_indexes_a_record_that_is_not_there_or_whose_value_is_ta
     ghost = Fix("reindex", "clients", "client_ghost", expected_version=-1, score=1, unique=(("email", "g@x.org"),))
     assert backend.repair(ghost) == "changed"  # planned with no record: nothing to index
     assert (
-        raw.zscore(k.index("clients"), "client_ghost") is None
+        entry_score(raw, k.creation("clients"), "client_ghost") is None
         and raw.hget(k.unique("clients", "email"), "g@x.org") is None
     )
     other = get_store().collection("clients").create({"name": "Other", "email": "other@example.com"})
-    raw.zrem(k.index("clients"), data["client"])
+    remove_entry(raw, k.creation("clients"), data["client"])
     taken = Fix(
         "reindex", "clients", data["client"], expected_version=1, score=1, unique=(("email", "other@example.com"),)
     )
     assert backend.repair(taken) == f"conflict: its email belongs to {other['id']}"
     assert raw.hget(k.unique("clients", "email"), "other@example.com") == other["id"]
-    assert raw.zscore(k.index("clients"), data["client"]) is None  # all or nothing
+    assert entry_score(raw, k.creation("clients"), data["client"]) is None  # all or nothing
 
 
 def test_repair_bumps_the_collection_version_so_caches_notice(data, raw):
     clients = get_store().collection("clients")
     clients.all()
     before = clients.cache.version
-    raw.zadd(data["k"].index("clients"), {"client_ghost": 1})
+    add_entry(raw, data["k"].creation("clients"), "client_ghost", 1)
     assert verify_json("--repair")[0] == 0
     assert int(raw.get(data["k"].version("clients"))) == before + 1
 
 
 def test_text_report_names_problem_and_fix(data, raw):
-    raw.zadd(data["k"].index("clients"), {"client_ghost": 1})
+    add_entry(raw, data["k"].creation("clients"), "client_ghost", 1)
     code, out, _ = run("verify_redis")
     assert code == 1
     assert "[FAIL] Index entries without a record" in out and "client_ghost" in out and "fix:" in out
 
 
 def test_limit_caps_the_ids_listed(data, raw):
-    raw.zadd(data["k"].index("clients"), {f"client_ghost{i}": i for i in range(5)})
+    for i in range(5):
+        add_entry(raw, data["k"].creation("clients"), f"client_ghost{i}", i)
     code, report, _ = verify_json("--limit", "2")
     problem = next(p for p in report["problems"] if p["kind"] == "index_without_record")
     assert problem["count"] == 5 and len(problem["ids"]) == 2 and problem["truncated"] is True

@@ -11,6 +11,7 @@ from storage.cache import order_key
 from storage.errors import StorageUnavailable
 from storage.store import Store, get_store
 from tests.conftest import make_backend
+from tests.paged_edits import add_entry
 from tests.test_bounded_cache import CAP, fresh_process, make_clients
 from tests.test_index_reads import command_backend  # noqa: F401 (a fixture)
 from tests.test_storage_contract import client_fields, session_fields
@@ -140,24 +141,33 @@ def test_a_reference_set_of_an_invalid_id_is_empty_at_the_collection_version(sma
     assert found == (small.backend.version("sessions"), ()) and found[0] == 3
 
 
-def zset_reads(backend, monkeypatch):
-    """The LIMIT count of each ZRANGEBYSCORE the backend sends (at most 6, then a failure)."""
-    counts, call = [], backend.call
+def index_reads(backend, monkeypatch):
+    """The count each read of the creation index asks for (at most 6, then a failure)."""
+    counts, read = [], backend.read_script
 
-    def counted(*args):
-        if args[0] == "ZRANGEBYSCORE":
+    def counted(operation, keys, args):
+        if operation == "after":
             counts.append(args[-1])
             assert len(counts) <= 6, "the walk does not end"
-        return call(*args)
+        return read(operation, keys, args)
 
-    monkeypatch.setattr(backend, "call", counted)
+    monkeypatch.setattr(backend, "read_script", counted)
     return counts
 
 
-def test_the_index_walk_steps_over_ties_at_its_cursor_one_page_more_at_a_time(command_backend, monkeypatch):  # noqa: F811
-    index = command_backend.keys.index("sessions")
-    command_backend.call("ZADD", index, 5, "a", 5, "b", 5, "c", 5, "d", 6, "f")
-    counts = zset_reads(command_backend, monkeypatch)
+def index_entries(backend, form, entries):
+    """Creation index entries (score, id) in the paged form, or in the previous layout's sorted set."""
+    if form == "legacy":
+        backend.call("ZADD", backend.keys.index("sessions"), *[x for entry in entries for x in entry])
+    else:
+        for score, record_id in entries:
+            add_entry(backend, backend.keys.creation("sessions"), record_id, score)
+
+
+@pytest.mark.parametrize("form", ["paged", "legacy"])
+def test_the_index_walk_steps_over_ties_at_its_cursor_one_page_more_at_a_time(command_backend, monkeypatch, form):  # noqa: F811
+    index_entries(command_backend, form, [(5, "a"), (5, "b"), (5, "c"), (5, "d"), (6, "f")])
+    counts = index_reads(command_backend, monkeypatch)
     assert command_backend.index_after("sessions", 5, "d", 2) == [("f", 6)]
     assert counts == [2, 4, 6]
     counts.clear()
@@ -166,12 +176,14 @@ def test_the_index_walk_steps_over_ties_at_its_cursor_one_page_more_at_a_time(co
     counts.clear()
     assert command_backend.index_after("sessions", -1, "", 3) == [("a", 5), ("b", 5), ("c", 5)]
     assert counts == [3]
+    counts.clear()
+    assert command_backend.index_after("sessions", float("-inf"), "", 9) == [(i, 5) for i in "abcd"] + [("f", 6)]
 
 
-def test_the_index_walk_ends_when_only_ties_already_seen_are_left(command_backend, monkeypatch):  # noqa: F811
-    index = command_backend.keys.index("sessions")
-    command_backend.call("ZADD", index, 5, "a", 5, "b", 5, "c")
-    counts = zset_reads(command_backend, monkeypatch)
+@pytest.mark.parametrize("form", ["paged", "legacy"])
+def test_the_index_walk_ends_when_only_ties_already_seen_are_left(command_backend, monkeypatch, form):  # noqa: F811
+    index_entries(command_backend, form, [(5, "a"), (5, "b"), (5, "c")])
+    counts = index_reads(command_backend, monkeypatch)
     assert command_backend.index_after("sessions", 5, "c", 2) == []
     assert counts == [2, 4]
     counts.clear()
@@ -196,7 +208,7 @@ def test_the_version_size_and_complete_sort_indexes_are_read_in_one_transaction(
             while "HMGET" not in seen or seen[-1] != "PING":
                 seen.append(monitor.next_command()["command"].split(" ")[0])
                 assert len(seen) <= 20, seen
-        assert seen[seen.index("HMGET") - 3 :] == ["MULTI", "GET", "ZCARD", "HMGET", "EXEC", "PING"]
+        assert seen[seen.index("HMGET") - 5 :] == ["MULTI", "GET", "EXISTS", "ZCARD", "GET", "HMGET", "EXEC", "PING"]
     finally:
         backend.close()
 

@@ -12,42 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storage.cache import epoch_ms
-from storage.scripts import HERE
-
-HARNESS = """
-local base, op = KEYS[1], ARGV[1]
-if op == 'add' then
-  for i = 2, #ARGV, 2 do pz_add(base, tonumber(ARGV[i]), ARGV[i + 1]) end
-  return pz_count(base)
-elseif op == 'remove' then
-  local score = ARGV[2] ~= '' and tonumber(ARGV[2]) or nil
-  return pz_remove(base, score, ARGV[3], ARGV[4] == '1') and 1 or 0
-elseif op == 'range' then
-  return pz_range(base, tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1')
-elseif op == 'count' then
-  return pz_count(base)
-elseif op == 'pages' then
-  local found = {}
-  for _, entry in ipairs(redis.call('ZRANGE', base .. ':dir', 0, -1)) do
-    local page = pz_page_key(base, entry)
-    found[#found + 1] = {redis.call('ZCARD', page), redis.call('OBJECT', 'ENCODING', page)}
-  end
-  return found
-elseif op == 'ms' then
-  local ms = epoch_ms(ARGV[2])
-  return ms and string.format('%d', ms) or false
-end
-"""
-
-
-def harness(client, base):
-    """pages.lua's functions, called by name on the paged index under `base`."""
-    sha = client.script_load((HERE / "pages.lua").read_text() + HARNESS)
-
-    def call(op, *args):
-        return client.evalsha(sha, 1, base, op, *args)
-
-    return call
+from tests.paged_edits import harness
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.paged_edits import entry_ids
+
 ROOT = Path(__file__).resolve().parent.parent
 
 CREATE = """
@@ -75,7 +77,7 @@ def test_records_created_by_django_on_kv_rest_api_are_in_the_redis_behind_it(red
     assert stored["name"] == "Jeanne Dupont" and stored["tags"] == ["vip"] and stored["version"] == 1
     session = json.loads(raw.get(f"{{{prefix}}}:sessions:{result['session']}"))
     assert session["client_id"] == result["client"] and session["duration_minutes"] == 45
-    assert raw.zrange(f"{{{prefix}}}:clients:index", 0, -1) == [result["client"]]
+    assert entry_ids(raw, f"{{{prefix}}}:clients:order:created_at") == [result["client"]]
     assert raw.hget(f"{{{prefix}}}:clients:unique:email", "jeanne@example.com") == result["client"]
 
     # The Upstash console's names work too, and the second process sees the first one's record.
@@ -87,4 +89,4 @@ def test_records_created_by_django_on_kv_rest_api_are_in_the_redis_behind_it(red
     )
     assert again["backend"]["backend"] == "rest" and again["count"] == 2
     assert rest_server.token not in output
-    assert raw.zcard(f"{{{prefix}}}:clients:index") == 2
+    assert len(entry_ids(raw, f"{{{prefix}}}:clients:order:created_at")) == 2

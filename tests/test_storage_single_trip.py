@@ -12,6 +12,7 @@ from storage.document import document, head
 from storage.jsontext import dumps
 from storage.store import dependents_of
 from tests.hand_edits import add_reference_member
+from tests.paged_edits import add_entry
 
 from .test_storage_contract import client_fields, session_fields
 
@@ -262,7 +263,7 @@ def test_a_record_in_the_previous_layout_is_updated_and_deleted(redis_store):
     ):
         record = json.loads(text)
         client.set(keys.record("clients", record_id), text)
-        client.zadd(keys.index("clients"), {record_id: 1})
+        add_entry(client, keys.creation("clients"), record_id, 1)
         client.hset(keys.unique("clients", "email"), record["email"].casefold(), record_id)
         client.incr(keys.version("clients"))
     updated = clients.update("client_old1", client_fields(email="fresh@example.org"))

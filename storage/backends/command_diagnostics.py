@@ -57,7 +57,16 @@ class CommandDiagnostics:
         return {"written": True, "read_back": read_back, "deleted": deleted}
 
     def sample_ids(self, collection, count):
-        return list(self.call("ZRANDMEMBER", self.keys.index(collection), int(count)) or [])
+        legacy = self.keys.index(collection)
+        if int(self.call("EXISTS", legacy)):
+            return list(self.call("ZRANDMEMBER", legacy, int(count)) or [])
+        base = self.keys.creation(collection)  # random pages, then a few random ids of each
+        pages = self.call("ZRANDMEMBER", base + ":dir", int(count)) or []
+        if not pages:
+            return []
+        each = -(-int(count) // max(len(pages), 1))
+        found = self.pipeline([("ZRANDMEMBER", f"{base}:p:{p.rpartition(' ')[2]}", each) for p in pages])
+        return [record_id for ids in found for record_id in ids or ()][: int(count)]
 
     def scan(self, pattern):
         """Every key matching pattern, by SCAN (diagnostics only: never on a request path)."""
@@ -85,29 +94,33 @@ class CommandDiagnostics:
         for record_id in [i for i, t in texts.items() if t is None]:
             if self.call("TYPE", layout.record(collection, record_id)) == "none":
                 del texts[record_id]  # deleted since the scan
-        commands = [
-            ("GET", layout.version(collection)),
-            ("ZRANGE", layout.index(collection), 0, -1, "WITHSCORES"),
-            ("ZCARD", layout.changes(collection)),
-        ]
+        commands = [("GET", layout.version(collection)), ("ZCARD", layout.changes(collection))]
         commands += [("HGETALL", layout.unique(collection, f)) for f in unique_fields]
         commands += [("SMEMBERS", layout.by(collection, f, v)) for f, v in by_keys]
         replies = self.pipeline(commands)
-        version, index, changes = replies[:3]
-        uniques = replies[3 : 3 + len(unique_fields)]
-        members = replies[3 + len(unique_fields) :]
+        version, changes = replies[:2]
+        uniques = replies[2 : 2 + len(unique_fields)]
+        members = replies[2 + len(unique_fields) :]
         by = {}
         for (field, value), ids in zip(by_keys, members, strict=True):
             by.setdefault(field, {})[value] = tuple(sorted(ids))
         return RawState(
             records=texts,
-            index={member: float(score) for member, score in _pairs(index)},
+            index=self._creation_entries(collection),
             unique={f: _as_dict(h) for f, h in zip(unique_fields, uniques, strict=True)},
             by=by,
             version=None if version is None else int(version),
             changes=int(changes),
             keys=tuple(found),
         )
+
+    def _creation_entries(self, collection, chunk=SCAN_COUNT):
+        """{id: score} of the whole creation index, a chunk per round trip (its cursor as a load's)."""
+        entries, cursor = {}, (float("-inf"), "")
+        while batch := self.index_after(collection, cursor[0], cursor[1], chunk):
+            entries.update((record_id, float(score)) for record_id, score in batch)
+            cursor = (batch[-1][1], batch[-1][0])
+        return entries
 
     def repair(self, fix):
         keys = self.keys

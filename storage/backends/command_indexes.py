@@ -4,27 +4,39 @@ read-only script each, and the sort index fill (build_indexes). Mixed into Comma
 import json
 
 from ..document import with_id
+from ..keys import CREATION_ORDER
 from .base import Page
 from .command_diagnostics import _pairs
 
 
 class CommandIndexes:
     def size(self, collection, sorts=()):
-        commands = [("GET", self.keys.version(collection)), ("ZCARD", self.keys.index(collection))]
+        commands = [("GET", self.keys.version(collection)), *self._count_commands(collection)]
         if sorts:
             commands.append(("HMGET", self.keys.meta(), *(ready_flag(collection, f) for f in sorts)))
-        version, total, *flags = self.pipeline(commands, transaction=True)
+        version, legacy, legacy_total, total, *flags = self.pipeline(commands, transaction=True)
         ready = tuple(f for f, flag in zip(sorts, flags[0] if flags else (), strict=False) if flag)
-        return int(version or 0), int(total), ready
+        return int(version or 0), int(legacy_total if legacy else total or 0), ready
+
+    def count(self, collection):
+        legacy, legacy_total, total = self.pipeline(self._count_commands(collection), transaction=True)
+        return int(legacy_total if legacy else total or 0)
+
+    def _count_commands(self, collection):
+        """The size of the creation index, in either form: (EXISTS, ZCARD) of the previous layout's
+        sorted set, then the paged index's count (pages.lua base:n)."""
+        legacy = self.keys.index(collection)
+        return [("EXISTS", legacy), ("ZCARD", legacy), ("GET", self.keys.creation(collection) + ":n")]
 
     def size_and_page(self, collection, sorts, known, offset, limit, reverse=False, sort=None, held=None):
         keys = self.keys
         script_keys = [
-            keys.index(collection),
+            keys.creation(collection),
             keys.version(collection),
             keys.meta(),
-            keys.order(collection, sort) if sort else keys.index(collection),
+            keys.order(collection, sort) if sort else keys.creation(collection),
             keys.changes(collection),
+            keys.index(collection),
         ]
         held_version, held_texts = held or (-1, {})
         args = [
@@ -52,8 +64,8 @@ class CommandIndexes:
         return int(version), int(total), ready, found
 
     def page(self, collection, offset, limit, reverse=False, sort=None):
-        index = self.keys.order(collection, sort) if sort else self.keys.index(collection)
-        keys = [index, self.keys.version(collection)]
+        index = self.keys.order(collection, sort) if sort else self.keys.creation(collection)
+        keys = [index, self.keys.version(collection), self.keys.index(collection)]
         args = [
             self.keys.record(collection, ""),
             int(offset),
@@ -75,11 +87,11 @@ class CommandIndexes:
         return Page(int(version), len(ids), tuple(ids), script_texts(ids, texts))
 
     def index_after(self, collection, score, record_id, limit):
+        keys = [self.keys.creation(collection), self.keys.index(collection)]
+        start = "" if score == float("-inf") else int(score)
         found, extra = [], 0
         while True:
-            reply = self.call(
-                "ZRANGEBYSCORE", self.keys.index(collection), score, "+inf", "WITHSCORES", "LIMIT", 0, limit + extra
-            )
+            reply = self.read_script("after", keys, [start, limit + extra])
             pairs = [(member, int(float(s))) for member, s in _pairs(reply)]
             found = [(m, s) for m, s in pairs if (s, m) > (score, record_id)]
             if found or len(pairs) < limit + extra:
@@ -92,9 +104,15 @@ class CommandIndexes:
         return int(self.read_script("sortfill", keys, [self.keys.record(collection, ""), payload, field]))
 
     def sort_progress(self, collection, field):
-        ready, cursor = self.call(
-            "HMGET", self.keys.meta(), ready_flag(collection, field), fill_cursor(collection, field)
+        (ready, cursor), legacy = self.pipeline(
+            [
+                ("HMGET", self.keys.meta(), ready_flag(collection, field), fill_cursor(collection, field)),
+                ("EXISTS", self.keys.index(collection)),
+            ],
+            transaction=True,
         )
+        if field == CREATION_ORDER:  # complete once the previous layout's sorted set is gone
+            ready = not int(legacy)
         if cursor:
             score, _, record_id = cursor.partition(":")
             cursor = (int(score), record_id)
@@ -102,7 +120,12 @@ class CommandIndexes:
 
     def save_sort_progress(self, collection, field, cursor, complete=False):
         meta = self.keys.meta()
-        if complete:  # the previous layout's sort index and its flags go: the paged one replaces them
+        if complete and field == CREATION_ORDER:  # the previous layout's creation index goes
+            self.pipeline(
+                [("HDEL", meta, fill_cursor(collection, field)), ("UNLINK", self.keys.index(collection))],
+                transaction=True,
+            )
+        elif complete:  # the previous layout's sort index and its flags go: the paged one replaces them
             self.pipeline(
                 [
                     ("HSET", meta, ready_flag(collection, field), "1"),

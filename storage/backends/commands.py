@@ -62,11 +62,9 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
         return int(self.call("GET", self.keys.version(collection)) or 0)
 
     def snapshot_ids(self, collection):
-        version, ids = self.pipeline(
-            [("GET", self.keys.version(collection)), ("ZRANGE", self.keys.index(collection), 0, -1)],
-            transaction=True,
-        )
-        return int(version or 0), list(ids)
+        keys = [self.keys.creation(collection), self.keys.index(collection), self.keys.version(collection)]
+        version, ids = self.read_script("ids", keys, [])
+        return int(version or 0), list(ids or ())
 
     def changes_since(self, collection, since):
         """One read-only script: the version, and when it moved the changed ids with their records."""
@@ -88,9 +86,6 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
             transaction=True,
         )
         return Changes(version=int(version or 0), floor=int(float(floor or 0)), ids=tuple(ids))
-
-    def count(self, collection):
-        return int(self.call("ZCARD", self.keys.index(collection)))
 
     def ids_by(self, collection, field, value):
         return sorted(self.call("SMEMBERS", self.keys.by(collection, field, value)))

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import CommandError, InvalidRecord, StorageUnavailable, TransientError
-from ..keys import KeyLayout
+from ..keys import CREATION_ORDER, KeyLayout
 from .base import Backend, Changes, Page, RawState
 from .commands import interpret_reply
 from .jsonfile_writes import apply
@@ -188,6 +188,8 @@ class JsonFileBackend(Backend):
         return placed
 
     def sort_progress(self, collection, field):
+        if field == CREATION_ORDER:  # one form of creation index here: nothing to build
+            return True, None
         state = self._read(collection)
         cursor = state.get("sortfill", {}).get(field)
         return field in state.get("sorted", ()), tuple(cursor) if cursor else None

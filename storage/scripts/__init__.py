@@ -14,10 +14,22 @@ STANDALONE = (
     "owner",
     "changes",
     "sortfill",
+    "ids",
+    "after",
 )  # without the write prelude: reads, the sort index fill
 
 
-PAGED = ("create", "update", "delete", "repair", "page", "state", "sortfill")  # keep or read a paged sort index
+PAGED = (
+    "create",
+    "update",
+    "delete",
+    "repair",
+    "page",
+    "state",
+    "sortfill",
+    "ids",
+    "after",
+)  # keep or read a paged index
 
 
 @cache

@@ -7,7 +7,10 @@ if problem then
   return finish(problem)
 end
 redis.call('SET', KEYS[1], ARGV[2])
-redis.call('ZADD', KEYS[2], spec.created_ms, spec.id)
+pz_add(creation(coll), spec.created_ms, spec.id)
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('ZADD', KEYS[2], spec.created_ms, spec.id)
+end
 apply_indexes(spec.id, unique, by)
 local version = record_change(coll, spec.id)
 if version == 1 then

@@ -27,8 +27,9 @@ if spec.cascade then
     for _, dep_id in ipairs(redis.call('SMEMBERS', members)) do
       local dep_key = key(d[1], dep_id)
       local dep_raw = redis.call('GET', dep_key)
+      local dep = nil -- nil: its index entry is looked for on every page
       if dep_raw then
-        local dep = cjson.decode(dep_raw)
+        dep = cjson.decode(dep_raw)
         for _, field in ipairs(d[3]) do
           local value = dep[field]
           if type(value) == 'string' and value ~= '' then
@@ -44,7 +45,7 @@ if spec.cascade then
         redis.call('DEL', dep_key)
         cascaded = cascaded + 1
       end
-      redis.call('ZREM', key(d[1], 'index'), dep_id)
+      unindex_creation(d[1], dep_id, dep)
       record_change(d[1], dep_id)
     end
     redis.call('DEL', members)
@@ -52,6 +53,6 @@ if spec.cascade then
 end
 
 redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], spec.id)
+unindex_creation(coll, spec.id, doc)
 apply_indexes(spec.id, unique, by, doc)
 return finish({'ok', 0, record_change(coll, spec.id), cascaded, ''})

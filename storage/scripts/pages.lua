@@ -130,8 +130,55 @@ local function pz_range(base, offset, limit, reverse)
   return ids
 end
 
+-- Up to `count` entries scoring at least `score` (nil: from the first), in order, flattened as
+-- ZRANGE WITHSCORES answers: {id, score, id, score...}.
+local function pz_from(base, score, count)
+  local dir, found = base .. ':dir', {}
+  local function take(entries)
+    for i = 1, #entries, 2 do
+      if #found >= count * 2 then
+        return
+      end
+      found[#found + 1] = entries[i]
+      found[#found + 1] = entries[i + 1]
+    end
+  end
+  local after = '-'
+  if score then -- the last page beginning below the score may end at or above it
+    local entry = redis.call('ZREVRANGEBYLEX', dir, '(' .. pz_enc(score), '-', 'LIMIT', 0, 1)[1]
+    if entry then
+      take(redis.call('ZRANGEBYSCORE', pz_page_key(base, entry), score, '+inf', 'WITHSCORES', 'LIMIT', 0, count))
+      after = '(' .. entry
+    end
+  end
+  while #found < count * 2 do
+    local entries = redis.call('ZRANGEBYLEX', dir, after, '+', 'LIMIT', 0, 16)
+    if #entries == 0 then
+      break
+    end
+    for _, entry in ipairs(entries) do
+      if #found >= count * 2 then
+        break
+      end
+      take(redis.call('ZRANGE', pz_page_key(base, entry), 0, count - #found / 2 - 1, 'WITHSCORES'))
+    end
+    after = '(' .. entries[#entries]
+  end
+  return found
+end
+
+-- The creation index: paged under `base`, unless the previous layout's one sorted set (`legacy`)
+-- is still there: until `manage.py build_indexes` has moved it, that set is the one read (the
+-- writes keep both meanwhile). (index, paged?)
+local function creation_index(base, legacy)
+  if redis.call('EXISTS', legacy) == 1 then
+    return legacy, false
+  end
+  return base, true
+end
+
 -- (size, the ids at [offset, offset + limit)) of an index: a paged one, or one sorted set (the
--- creation index), as page.lua and state.lua read either.
+-- creation index of the previous layout), as page.lua and state.lua read either.
 local function index_page(index, paged, offset, limit, reverse)
   if paged then
     return pz_count(index), pz_range(index, offset, limit, reverse)

@@ -1,5 +1,5 @@
 -- Shared by create.lua, update.lua and delete.lua (prepended by storage/scripts/__init__.py).
--- KEYS: 1 record, 2 index, 3 collection version, 4 changes, 5 meta, 6 operation id
+-- KEYS: 1 record, 2 the previous layout's creation index, 3 collection version, 4 changes, 5 meta, 6 operation id
 -- ARGV: 1 the write's parameters as JSON; 2 create: the record's JSON text, update: its text up to
 -- the system fields (storage/document.py head()), both without the id (the key names the record);
 -- 3 update: the new updated_at as JSON text
@@ -9,6 +9,20 @@ local coll = spec.collection
 
 local function key(...)
   return table.concat({spec.root, ...}, ':')
+end
+
+-- The paged creation index of a collection (pages.lua); KEYS[2] is the previous layout's one
+-- sorted set, kept by the writes while it is there (until `manage.py build_indexes` moves it).
+local function creation(collection)
+  return key(collection, 'order', 'created_at')
+end
+
+-- Take a record out of its collection's creation index (both forms), found by its stored
+-- created_at (every page is looked through only when that can't be read).
+local function unindex_creation(collection, id, doc)
+  redis.call('ZREM', key(collection, 'index'), id)
+  local score = epoch_ms(doc and doc.created_at)
+  pz_remove(creation(collection), score, id, score ~= nil)
 end
 
 -- A retry of a write whose reply was lost finds its own result here instead of applying twice.

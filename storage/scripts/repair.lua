@@ -14,7 +14,8 @@ end
 
 local action = spec.action
 if action == 'unindex' then
-  if redis.call('ZREM', KEYS[2], spec.id) == 0 then
+  local legacy = redis.call('ZREM', KEYS[2], spec.id) == 1
+  if not pz_remove(creation(coll), spec.score, spec.id) and not legacy then
     return finish({'changed'})
   end
 elseif action == 'drop_unique' then
@@ -38,7 +39,10 @@ elseif action == 'reindex' then
       return finish({'unique', u[1], owner})
     end
   end
-  redis.call('ZADD', KEYS[2], 'NX', spec.score, spec.id)
+  if redis.call('EXISTS', KEYS[2]) == 1 then
+    redis.call('ZADD', KEYS[2], 'NX', spec.score, spec.id)
+  end
+  pz_add(creation(coll), spec.score, spec.id)
   for _, u in ipairs(spec.unique) do
     redis.call('HSET', key(coll, 'unique', u[1]), u[2], spec.id)
   end

@@ -3,16 +3,17 @@
 -- after a change costs the same one round trip as an unchanged list. The texts of the page's
 -- records the caller already holds (read at version ARGV[7]) are not sent again when the change
 -- log shows them unchanged since: after one change, one text travels, not the whole page.
--- KEYS: 1 the creation index, 2 the collection version, 3 meta, 4 the page's index (creation or
--- sort), 5 the change log
+-- KEYS: 1 the paged creation index, 2 the collection version, 3 meta, 4 the page's index (creation
+-- or sort), 5 the change log, 6 the previous layout's creation index (read instead while it is there)
 -- ARGV: 1 the version the caller knows (-1: none), 2 record key prefix ("{prefix}:<collection>:"),
 -- 3 offset, 4 limit (0: no page), 5 "1" for descending order, 6 the change log's floor field in
 -- meta, 7 the version the held texts were read at (-1: none), 8 the ids whose text the caller
--- holds (space-separated), 9 "1" when the page's index is a paged one (pages.lua), 10... the sort
+-- holds (space-separated), 9 "1" when the page's index is a sort index, 10... the sort
 -- flags' fields in meta
 local HELD_CHANGES_MAX = 1000 -- more changes than this since the held page: send every text
 local version = tonumber(redis.call('GET', KEYS[2]) or '0')
-local size = redis.call('ZCARD', KEYS[1])
+local creation, creation_paged = creation_index(KEYS[1], KEYS[6])
+local size = creation_paged and pz_count(creation) or redis.call('ZCARD', creation)
 local flags = {}
 if #ARGV >= 10 then
   for i, flag in ipairs(redis.call('HMGET', KEYS[3], unpack(ARGV, 10))) do
@@ -24,7 +25,11 @@ if version == tonumber(ARGV[1]) or limit <= 0 then
   return {version, size, flags, -1, {}, {}, {}}
 end
 local offset = tonumber(ARGV[3])
-local total, ids = index_page(KEYS[4], ARGV[9] == '1', offset, limit, ARGV[5] == '1')
+local index, paged = KEYS[4], true
+if ARGV[9] ~= '1' then
+  index, paged = creation, creation_paged
+end
+local total, ids = index_page(index, paged, offset, limit, ARGV[5] == '1')
 
 -- Held texts are still current when the change log is complete since they were read (its floor is
 -- not above that version), the version has not gone back (a reset backend), and their ids have no

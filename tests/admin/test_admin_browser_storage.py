@@ -4,6 +4,8 @@ confirmation, readability (contrast of every status), the sidebar link, orphans.
 import re
 from datetime import UTC, datetime
 
+from tests.paged_edits import add_entry, entry_score
+
 from .browser import By
 from .conftest import make_client, make_session
 
@@ -11,7 +13,9 @@ from .conftest import make_client, make_session
 def test_open_the_storage_diagnostics_page_and_repair_with_confirmation(site, redis_server, prefix):
     make_client("Ann")
     ghost = "client_01HZZZZZZZZZZZZZZZZZZZZZZZ"
-    redis_server.client().zadd(f"{{{prefix}}}:clients:index", {ghost: 1})  # an index entry without a record
+    add_entry(
+        redis_server.client(), f"{{{prefix}}}:clients:order:created_at", ghost, 1
+    )  # an index entry without a record
 
     site.open("/admin/")
     site.submit(site.find("#content-main .app-diagnostics a[href='/admin/diagnostics/storage/']").click)
@@ -25,7 +29,7 @@ def test_open_the_storage_diagnostics_page_and_repair_with_confirmation(site, re
     site.submit(site.find('input[value="Yes, repair"]').click)
     assert "Storage is now consistent." in site.text()
     site.shot("12-storage-repair-result")
-    assert redis_server.client().zscore(f"{{{prefix}}}:clients:index", ghost) is None
+    assert entry_score(redis_server.client(), f"{{{prefix}}}:clients:order:created_at", ghost) is None
 
 
 def contrast(site, css):

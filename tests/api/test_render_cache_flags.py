@@ -10,6 +10,7 @@ from storage.backends.redis import RedisBackend
 from tests.api.conftest import ALL_PERMS
 from tests.api.helpers import new_client
 from tests.fault_proxy import FaultProxy
+from tests.paged_edits import add_entry
 
 JUNK = "client_junk"
 TIMEOUT = 0.15
@@ -36,7 +37,7 @@ def test_a_kept_list_page_and_its_304_keep_the_unparsable_flag(redis_store, edit
     good = [new_client(editor, name=f"Good {n}")["id"] for n in (1, 2)]
     backend, keys = redis_store.backend, redis_store.backend.keys
     backend.call("SET", keys.record("clients", JUNK), "not json")
-    backend.call("ZADD", keys.index("clients"), 1, JUNK)
+    add_entry(backend, keys.creation("clients"), JUNK, 1)
     backend.call("INCR", keys.version("clients"))
     built = editor.get("/api/clients/")
     assert built.status_code == 200 and built["X-Storage-Unparsable"] == f"clients:{JUNK}"

@@ -11,6 +11,7 @@ from storage.cache import parse
 from storage.errors import InvalidRecord
 from storage.store import get_store
 from tests.hand_edits import plant_unparsable
+from tests.paged_edits import remove_entry
 
 from .helpers import new_client
 
@@ -64,7 +65,7 @@ def test_a_repaired_record_is_served_again_and_no_longer_flagged(api, junk, api_
     api.get("/api/clients/")
     backend = api_store.backend
     backend.call("DEL", backend.keys.record("clients", JUNK))
-    backend.call("ZREM", backend.keys.index("clients"), JUNK)
+    remove_entry(backend, backend.keys.creation("clients"), JUNK)
     backend.call("INCR", backend.keys.version("clients"))
     get_store().collection("clients").get(JUNK)  # a detail read of the now-absent record
     response = api.get("/api/clients/")

@@ -26,6 +26,7 @@ FILL = [
 FIX = [REPAIR, INSPECT]
 STATE = [*BOUNDED, "tests/test_storage_contract_indexes.py", "tests/test_state_held_texts.py"]
 PAGES = ["tests/test_paged_index.py", *SORT]
+CREATION = ["tests/test_creation_index.py"]
 
 # (script, exact original snippet, replacement, tests): every comparison and every write.
 MUTANTS = [
@@ -114,7 +115,8 @@ MUTANTS = [
     ),
     ("create.lua", "if problem then", "if false then", ROW),
     ("create.lua", "redis.call('SET', KEYS[1], ARGV[2])", "", ROW),
-    ("create.lua", "redis.call('ZADD', KEYS[2], spec.created_ms, spec.id)", "", ROW),
+    ("create.lua", "pz_add(creation(coll), spec.created_ms, spec.id)", "", [*ROW, *CREATION]),
+    ("create.lua", "redis.call('ZADD', KEYS[2], spec.created_ms, spec.id)", "", CREATION),
     ("create.lua", "apply_indexes(spec.id, unique, by)", "", ROW),
     ("create.lua", "if version == 1 then", "if false then", SORT),
     ("create.lua", "redis.call('HSET', KEYS[5], 'ordered:' .. coll .. ':' .. o[1], '1')", "", SORT),
@@ -175,12 +177,19 @@ MUTANTS = [
     ("delete.lua", "redis.call('SREM', key(d[1], 'by', field, value), dep_id)", "", ROW),
     ("delete.lua", "if dep_raw then", "if false then", ROW),
     ("delete.lua", "redis.call('DEL', dep_key)", "", ROW),
-    ("delete.lua", "redis.call('ZREM', key(d[1], 'index'), dep_id)", "", ROW),
+    ("delete.lua", "      unindex_creation(d[1], dep_id, dep)", "", [*ROW, *CREATION]),
     ("delete.lua", "pz_remove(key(d[1], 'order', field), epoch_ms(value), dep_id)", "", [*SORT, CONTRACT]),
     ("delete.lua", "      record_change(d[1], dep_id)", "", [*ROW, CACHE]),
     ("delete.lua", "    redis.call('DEL', members)", "", ROW),
     ("delete.lua", "redis.call('DEL', KEYS[1])\n", "\n", ROW),
-    ("delete.lua", "redis.call('ZREM', KEYS[2], spec.id)", "", ROW),
+    ("delete.lua", "unindex_creation(coll, spec.id, doc)", "", [*ROW, *CREATION]),
+    ("prelude.lua", "redis.call('ZREM', key(collection, 'index'), id)", "", CREATION),
+    (
+        "prelude.lua",
+        "pz_remove(creation(collection), score, id, score ~= nil)",
+        "pz_remove(creation(collection), score, id, true)",
+        CREATION,
+    ),
     ("delete.lua", "apply_indexes(spec.id, unique, by, doc)", "", ROW),
     (
         "delete.lua",
@@ -190,7 +199,8 @@ MUTANTS = [
     ),
     # repair
     ("repair.lua", "if current ~= spec.expected then", "if false then", FIX),
-    ("repair.lua", "if redis.call('ZREM', KEYS[2], spec.id) == 0 then", "if false then", FIX),
+    ("repair.lua", "if not pz_remove(creation(coll), spec.score, spec.id) and not legacy then", "if false then", FIX),
+    ("repair.lua", "  pz_add(creation(coll), spec.score, spec.id)", "", FIX),
     ("repair.lua", "if redis.call('HGET', hash, spec.value) ~= spec.id then", "if false then", FIX),
     ("repair.lua", "redis.call('HDEL', hash, spec.value)", "", FIX),
     (
@@ -233,7 +243,13 @@ MUTANTS = [
     ),
     # state (read-only): the version, size and sort flags, and the page read again when it moved
     ("state.lua", "local version = tonumber(redis.call('GET', KEYS[2]) or '0')", "local version = 0", STATE),
-    ("state.lua", "local size = redis.call('ZCARD', KEYS[1])", "local size = 0", STATE),
+    (
+        "state.lua",
+        "local size = creation_paged and pz_count(creation) or redis.call('ZCARD', creation)",
+        "local size = 0",
+        STATE,
+    ),
+    ("state.lua", "index, paged = creation, creation_paged", "", CREATION),
     ("state.lua", "flags[i] = flag or ''", "flags[i] = ''", STATE),
     (
         "state.lua",
@@ -290,10 +306,28 @@ MUTANTS = [
     # sortfill: only a record still at the version its score was computed from
     (
         "sortfill.lua",
-        "if ok and type(doc) == 'table' and (tonumber(doc.version) or 0) == entry[2] then",
-        "if ok and type(doc) == 'table' then",
+        "(entry[2] < 0 or (tonumber(doc.version) or 0) == entry[2])",
+        "true",
         FILL,
     ),
+    (
+        "sortfill.lua",
+        "(entry[2] < 0 or (tonumber(doc.version) or 0) == entry[2])",
+        "(tonumber(doc.version) or 0) == entry[2]",
+        CREATION,
+    ),
+    # the creation index: its walk, and its previous layout's form read while it is there
+    (
+        "pages.lua",
+        "take(redis.call('ZRANGEBYSCORE', pz_page_key(base, entry), score, '+inf', 'WITHSCORES', 'LIMIT', 0, count))",
+        "",
+        CREATION,
+    ),
+    ("pages.lua", "      after = '(' .. entry\n", "", CREATION),
+    ("pages.lua", "if redis.call('EXISTS', legacy) == 1 then", "if false then", CREATION),
+    ("ids.lua", "if not paged then", "if false then", CREATION),
+    ("after.lua", "if paged then", "if true then", CREATION),
+    ("page.lua", "index, paged = creation_index(KEYS[1], KEYS[3])", "", CREATION),
     ("sortfill.lua", "if entry[3] ~= '' then", "if entry[3] == '' then", FILL),
     ("sortfill.lua", "pz_add(KEYS[1], entry[3], entry[1])", "", FILL),
     ("sortfill.lua", "pz_remove(KEYS[1], stored, entry[1], true)", "", FILL),

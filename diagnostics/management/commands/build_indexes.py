@@ -1,4 +1,8 @@
-"""manage.py build_indexes: fill the sort indexes of records written before those indexes existed.
+"""manage.py build_indexes: fill the indexes of records written before those indexes existed.
+
+The creation index of an older version (one sorted set per collection) is moved into the paged
+creation index, which takes about 90 bytes less per record, and removed; until then it is the one
+read, and the writes keep both.
 
 Lists of a collection larger than the process cache are read from Redis's indexes; an order that
 has a sort index (sessions by starts_at) is served by it once the index is complete, and scanned
@@ -6,13 +10,14 @@ until then (data written by an older version reads correctly either way). Idempo
 resumable: run it again after an interruption and it goes on from where it stopped.
 """
 
+from storage.keys import CREATION_ORDER
 from storage.store import get_store, specs
 
 from ._base import OK, DiagnosticCommand
 
 
 class Command(DiagnosticCommand):
-    help = "Build the sort indexes of existing records (idempotent, resumable; progress on stderr)."
+    help = "Build the creation and sort indexes of existing records (idempotent, resumable; progress on stderr)."
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -29,7 +34,7 @@ class Command(DiagnosticCommand):
             if wanted and name != wanted:
                 continue
             collection = get_store().collection(name)
-            for field in spec.sorts:
+            for field in (CREATION_ORDER, *spec.sorts):  # the creation index first: the builds walk it
 
                 def progress(done, total, name=name, field=field):
                     self.stderr.write(f"{name}.{field}: {done}/{total} record(s) read")
