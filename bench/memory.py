@@ -16,6 +16,17 @@ def key_usage(client, key):
     return int(client.memory_usage(key, samples=0) or 0)
 
 
+def keys_usage(client, pattern):
+    """MEMORY USAGE summed over every key matching a SCAN pattern (a paged index's pages, say)."""
+    total = 0
+    for batch in _scan_batches(client, pattern):
+        pipe = client.pipeline(transaction=False)
+        for key in batch:
+            pipe.memory_usage(key, samples=0)
+        total += sum(int(n or 0) for n in pipe.execute())
+    return total
+
+
 def drop_op_keys(client, root):
     """UNLINK the op-id keys under `root` (what their 300 s expiry does). Returns (count, bytes of
     a sample, extrapolated)."""
@@ -59,7 +70,7 @@ def load_and_measure(client, collection, make_fields, count, *, seconds=None):
     record_bytes = sum(key_usage(client, keys.record(name, i)) for i in sample) / len(sample) * count
     parts = {
         "records": record_bytes,
-        "index": key_usage(client, keys.index(name)),
+        "index": key_usage(client, keys.index(name)) + keys_usage(client, _escape(keys.creation(name)) + ":*"),
         "changes": key_usage(client, keys.changes(name)),
         "unique": sum(key_usage(client, keys.unique(name, f)) for f in collection.spec.unique),
     }
