@@ -91,11 +91,13 @@ class CommandDiagnostics:
             ("ZCARD", layout.changes(collection)),
         ]
         commands += [("HGETALL", layout.unique(collection, f)) for f in unique_fields]
-        commands += [("SMEMBERS", layout.by(collection, f, v)) for f, v in by_keys]
         replies = self.pipeline(commands)
         version, index, changes = replies[:3]
-        uniques = replies[3 : 3 + len(unique_fields)]
-        members = replies[3 + len(unique_fields) :]
+        uniques = replies[3:]
+        members = []
+        for start in range(0, len(by_keys), SCAN_COUNT):  # either form of the key: read by a script
+            chunk = by_keys[start : start + SCAN_COUNT]
+            members += self.read_script("refids", [layout.by(collection, f, v) for f, v in chunk], [])
         by = {}
         for (field, value), ids in zip(by_keys, members, strict=True):
             by.setdefault(field, {})[value] = tuple(sorted(ids))

@@ -93,7 +93,8 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
         return int(self.call("ZCARD", self.keys.index(collection)))
 
     def ids_by(self, collection, field, value):
-        return sorted(self.call("SMEMBERS", self.keys.by(collection, field, value)))
+        (ids,) = self.read_script("refids", [self.keys.by(collection, field, value)], [])
+        return sorted(ids or ())
 
     # writes
     def write(self, write):
