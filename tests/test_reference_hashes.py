@@ -7,6 +7,7 @@ import pytest
 from diagnostics import integrity
 from sessions_app.models import Session
 from storage import errors
+from storage.backends.redis import RedisBackend
 from storage.store import get_store
 from tests.conftest import CAP, make_backend
 from tests.diag_helpers import keys, run, run_json
@@ -170,15 +171,18 @@ def test_the_upgrade_goes_a_chunk_at_a_time_and_skips_converted_keys(made, raw):
     reads_agree(made, made["of_a"])
 
 
-@pytest.mark.parametrize("kind", ["redis", "rest"])
-def test_both_forms_through_each_command_backend(kind, request, redis_server, prefix, raw):
+@pytest.mark.parametrize("kind", ["redis", "rest", "cluster"])
+def test_both_forms_through_each_command_backend(kind, request, redis_server, prefix):
     rest = request.getfixturevalue("rest_server") if kind == "rest" else None
-    backend = make_backend(kind, prefix, redis_server=redis_server, rest_server=rest)
+    if kind == "cluster":
+        backend = RedisBackend(request.getfixturevalue("redis_cluster").url, prefix)
+    else:
+        backend = make_backend(kind, prefix, redis_server=redis_server, rest_server=rest)
     try:
         old, new = backend.keys.by("s", "c", "old"), backend.keys.by("s", "c", "new")
-        raw.sadd(old, "s1", "s2")
-        raw.hset(new, mapping={"s3": "1"})
-        raw.set(backend.keys.record("s", "s1"), '{"version": 1}')
+        backend.call("SADD", old, "s1", "s2")
+        backend.call("HSET", new, "s3", "1")
+        backend.call("SET", backend.keys.record("s", "s1"), '{"version": 1}')
         assert backend.ids_by("s", "c", "old") == ["s1", "s2"]
         assert backend.ids_by("s", "c", "new") == ["s3"]
         assert backend.ids_by("s", "c", "none") == []
@@ -187,6 +191,6 @@ def test_both_forms_through_each_command_backend(kind, request, redis_server, pr
         assert backend.reference_keys("s") == sorted([new, old])
         assert backend.upgrade_references([new, old]) == 1
         assert backend.upgrade_references([new, old]) == 0
-        assert raw.type(old) == "hash" and sorted(raw.hkeys(old)) == ["s1", "s2"]
+        assert backend.call("TYPE", old) == "hash" and sorted(backend.call("HKEYS", old)) == ["s1", "s2"]
     finally:
         backend.close()
