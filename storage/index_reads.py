@@ -1,7 +1,7 @@
 """Reads of a collection larger than the process cache, from the backend's indexes: pages, reference
 sets, chunked scans, and filling a sort index or upgrading the reference indexes of data written
-before that layout. Mixed into
-Collection (which provides backend, name, spec, cache, page_texts and _parse_or_none)."""
+before that layout. Mixed into Collection (which provides backend, name, spec, cache, page_texts
+and _parse_or_none)."""
 
 from . import log
 from .cache import epoch_ms, order_key
