@@ -1,6 +1,7 @@
 """Reads of a collection larger than the process cache, from the backend's indexes: pages, reference
-sets, chunked scans, and filling a sort index for data written before it existed. Mixed into
-Collection (which provides backend, name, spec, cache, page_texts and _parse_or_none)."""
+sets, chunked scans, and filling a sort index or upgrading the reference indexes of data written
+before that layout. Mixed into Collection (which provides backend, name, spec, cache, page_texts
+and _parse_or_none)."""
 
 from . import log
 from .cache import epoch_ms, order_key
@@ -8,6 +9,7 @@ from .errors import StorageUnavailable
 from .keys import CREATION_ORDER, valid_id
 
 SCAN_CHUNK = 1000  # records per round trip when a query has no index to use
+REFERENCE_CHUNK = 500  # reference index keys (a few ids each) converted per script call
 PAGE_TEXTS_KEPT = 4096  # per collection: the last text read of this many records, and what it parsed to
 
 
@@ -118,6 +120,25 @@ class IndexReads:
             count=placed,
         )
         return placed
+
+    def upgrade_references(self, *, chunk=REFERENCE_CHUNK, progress=None):
+        """Convert the reference indexes written in the previous layout's form, a chunk of keys per
+        script call. Idempotent and resumable: a key converted already (by a run, or by a write that
+        added to it) is left as it is. progress(done, total) is called after each chunk. Returns how
+        many keys were converted."""
+        keys = self.backend.reference_keys(self.name)
+        converted = 0
+        for start in range(0, len(keys), chunk):
+            converted += self.backend.upgrade_references(keys[start : start + chunk])
+            if progress:
+                progress(min(start + chunk, len(keys)), len(keys))
+        if converted:
+            log.success(
+                f"{self.label} reference indexes upgraded in {self.where}: {converted} key(s) converted",
+                collection=self.name,
+                count=converted,
+            )
+        return converted
 
     def _remembered(self, found):
         """The page's records, parsed only when their text differs from the last one read for that

@@ -96,6 +96,10 @@ class KeyLayout:
             return "by", (field, value)
         return "record", rest
 
+    def by_pattern(self, collection):
+        """A SCAN pattern matching every reference index key of one collection (build_indexes)."""
+        return f"{_escape(self.root)}:{_escape(collection)}:by:*"
+
     def pattern(self):
         """A SCAN pattern matching every key of this prefix (diagnostics only, never a request)."""
         return f"{_escape(self.root)}:*"

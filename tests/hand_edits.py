@@ -36,7 +36,7 @@ def add_reference_member(backend, collection, field, value, record_id):
     if isinstance(backend, JsonFileBackend):
         edit_file(backend, collection, lambda s: s["by"].setdefault(field, {}).setdefault(value, []).append(record_id))
         return
-    backend.call("SADD", backend.keys.by(collection, field, value), record_id)
+    backend.call("HSET", backend.keys.by(collection, field, value), record_id, "1")
 
 
 def drop_from_list_index(backend, collection, record_id):

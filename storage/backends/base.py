@@ -186,6 +186,16 @@ class Backend:
         still at that version; returns how many were placed."""
         raise NotImplementedError
 
+    # reference indexes of the previous layout (build_indexes)
+    def reference_keys(self, collection):
+        """The keys of the collection's reference indexes (SCAN: never on a request path)."""
+        raise NotImplementedError
+
+    def upgrade_references(self, keys):
+        """Convert those of these reference index keys still in the previous layout's form; returns
+        how many were converted (a key already converted is left as it is)."""
+        raise NotImplementedError
+
     def sort_progress(self, collection, field):
         """(complete?, the (score, id) cursor of an interrupted build or None)."""
         raise NotImplementedError

@@ -96,11 +96,13 @@ class CommandDiagnostics:
                 del texts[record_id]  # deleted since the scan
         commands = [("GET", layout.version(collection)), ("ZCARD", layout.changes(collection))]
         commands += [("HGETALL", layout.unique(collection, f)) for f in unique_fields]
-        commands += [("SMEMBERS", layout.by(collection, f, v)) for f, v in by_keys]
         replies = self.pipeline(commands)
         version, changes = replies[:2]
-        uniques = replies[2 : 2 + len(unique_fields)]
-        members = replies[2 + len(unique_fields) :]
+        uniques = replies[2:]
+        members = []
+        for start in range(0, len(by_keys), SCAN_COUNT):  # either form of the key: read by a script
+            chunk = by_keys[start : start + SCAN_COUNT]
+            members += self.read_script("refids", [layout.by(collection, f, v) for f, v in chunk], [])
         by = {}
         for (field, value), ids in zip(by_keys, members, strict=True):
             by.setdefault(field, {})[value] = tuple(sorted(ids))

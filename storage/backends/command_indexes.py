@@ -103,6 +103,12 @@ class CommandIndexes:
         keys = [self.keys.order(collection, field)]
         return int(self.read_script("sortfill", keys, [self.keys.record(collection, ""), payload, field]))
 
+    def reference_keys(self, collection):
+        return self.scan(self.keys.by_pattern(collection))
+
+    def upgrade_references(self, keys):
+        return int(self.read_script("refupgrade", list(keys), [])) if keys else 0
+
     def sort_progress(self, collection, field):
         (ready, cursor), legacy = self.pipeline(
             [

@@ -88,7 +88,8 @@ class CommandBackend(CommandIndexes, CommandDiagnostics, Backend):
         return Changes(version=int(version or 0), floor=int(float(floor or 0)), ids=tuple(ids))
 
     def ids_by(self, collection, field, value):
-        return sorted(self.call("SMEMBERS", self.keys.by(collection, field, value)))
+        (ids,) = self.read_script("refids", [self.keys.by(collection, field, value)], [])
+        return sorted(ids or ())
 
     # writes
     def write(self, write):

@@ -187,6 +187,12 @@ class JsonFileBackend(Backend):
             self._save(collection, state)
         return placed
 
+    def reference_keys(self, collection):
+        return []  # its reference indexes have one form only
+
+    def upgrade_references(self, keys):
+        return 0
+
     def sort_progress(self, collection, field):
         if field == CREATION_ORDER:  # one form of creation index here: nothing to build
             return True, None

@@ -16,20 +16,14 @@ STANDALONE = (
     "sortfill",
     "ids",
     "after",
-)  # without the write prelude: reads, the sort index fill
+    "refids",
+    "refupgrade",
+)  # without the write prelude: reads, the sort index fill, the reference index upgrade
 
 
-PAGED = (
-    "create",
-    "update",
-    "delete",
-    "repair",
-    "page",
-    "state",
-    "sortfill",
-    "ids",
-    "after",
-)  # keep or read a paged index
+# keep or read a paged index (the creation index, sort indexes)
+PAGED = ("create", "update", "delete", "repair", "page", "state", "sortfill", "ids", "after")
+REFS = (*OPERATIONS, "members", "refids", "refupgrade")  # keep or read a reference index (refs.lua)
 
 
 @cache
@@ -37,6 +31,7 @@ def source(operation):
     if operation not in STANDALONE and operation not in OPERATIONS:
         raise ValueError(f"no script for {operation!r}")
     parts = ["pages"] if operation in PAGED else []
+    parts += ["refs"] if operation in REFS else []
     parts += ["prelude"] if operation in OPERATIONS else []
     return "\n".join((HERE / f"{part}.lua").read_text() for part in [*parts, operation])
 

@@ -14,7 +14,7 @@ end
 
 -- dependents: {collection, field, by-indexed fields of that collection, its sort indexes}
 for _, d in ipairs(spec.dependents) do
-  local count = redis.call('SCARD', key(d[1], 'by', d[2], spec.id))
+  local count = ref_count(key(d[1], 'by', d[2], spec.id))
   if count > 0 and not spec.cascade then
     return finish({'dependents', d[1], count})
   end
@@ -24,7 +24,7 @@ local cascaded = 0
 if spec.cascade then
   for _, d in ipairs(spec.dependents) do
     local members = key(d[1], 'by', d[2], spec.id)
-    for _, dep_id in ipairs(redis.call('SMEMBERS', members)) do
+    for _, dep_id in ipairs(ref_members(members)) do
       local dep_key = key(d[1], dep_id)
       local dep_raw = redis.call('GET', dep_key)
       local dep = nil -- nil: its index entry is looked for on every page
@@ -33,7 +33,7 @@ if spec.cascade then
         for _, field in ipairs(d[3]) do
           local value = dep[field]
           if type(value) == 'string' and value ~= '' then
-            redis.call('SREM', key(d[1], 'by', field, value), dep_id)
+            ref_remove(key(d[1], 'by', field, value), dep_id)
           end
         end
         for _, field in ipairs(d[4]) do

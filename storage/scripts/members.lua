@@ -1,9 +1,9 @@
 -- Read-only: the records of one reference set (e.g. the sessions of a client), read atomically
 -- with the collection version.
--- KEYS: 1 the SET of ids, 2 the collection version
+-- KEYS: 1 the reference key (either form, refs.lua), 2 the collection version
 -- ARGV: 1 record key prefix ("{prefix}:<collection>:")
 local version = tonumber(redis.call('GET', KEYS[2]) or '0')
-local ids = redis.call('SMEMBERS', KEYS[1])
+local ids = ref_members(KEYS[1])
 local docs = {}
 for start = 1, #ids, 1000 do
   local keys = {}

@@ -167,10 +167,10 @@ local function apply_indexes(id, unique, by, doc)
   end
   for _, b in ipairs(by) do
     if b[2] ~= '' and b[2] ~= b[3] then
-      redis.call('SREM', key(coll, 'by', b[1], b[2]), id)
+      ref_remove(key(coll, 'by', b[1], b[2]), id)
     end
     if b[3] ~= '' then
-      redis.call('SADD', key(coll, 'by', b[1], b[3]), id)
+      ref_add(key(coll, 'by', b[1], b[3]), id)
     end
   end
 end

@@ -25,7 +25,7 @@ elseif action == 'drop_unique' then
   end
   redis.call('HDEL', hash, spec.value)
 elseif action == 'drop_by' then
-  if redis.call('SREM', key(coll, 'by', spec.field, spec.value), spec.id) == 0 then
+  if ref_remove(key(coll, 'by', spec.field, spec.value), spec.id) == 0 then
     return finish({'changed'})
   end
 elseif action == 'reindex' then
@@ -47,7 +47,7 @@ elseif action == 'reindex' then
     redis.call('HSET', key(coll, 'unique', u[1]), u[2], spec.id)
   end
   for _, b in ipairs(spec.by) do
-    redis.call('SADD', key(coll, 'by', b[1], b[2]), spec.id)
+    ref_add(key(coll, 'by', b[1], b[2]), spec.id)
   end
 else
   return redis.error_reply('unknown repair action ' .. tostring(action))

@@ -27,6 +27,7 @@ FIX = [REPAIR, INSPECT]
 STATE = [*BOUNDED, "tests/test_storage_contract_indexes.py", "tests/test_state_held_texts.py"]
 PAGES = ["tests/test_paged_index.py", *SORT]
 CREATION = ["tests/test_creation_index.py"]
+REFS = ["tests/test_reference_hashes.py"]
 
 # (script, exact original snippet, replacement, tests): every comparison and every write.
 MUTANTS = [
@@ -96,9 +97,9 @@ MUTANTS = [
         ROW,
     ),
     ("prelude.lua", "if b[2] ~= '' and b[2] ~= b[3] then", "if false then", ROW),
-    ("prelude.lua", "redis.call('SREM', key(coll, 'by', b[1], b[2]), id)", "", ROW),
+    ("prelude.lua", "ref_remove(key(coll, 'by', b[1], b[2]), id)", "", ROW),
     ("prelude.lua", "if b[3] ~= '' then", "if false then", ROW),
-    ("prelude.lua", "redis.call('SADD', key(coll, 'by', b[1], b[3]), id)", "", ROW),
+    ("prelude.lua", "ref_add(key(coll, 'by', b[1], b[3]), id)", "", ROW),
     # create
     ("create.lua", "if redis.call('EXISTS', KEYS[1]) == 1 then", "if redis.call('EXISTS', KEYS[1]) == 2 then", ROW),
     (
@@ -173,8 +174,8 @@ MUTANTS = [
     ("delete.lua", "if count > 0 and not spec.cascade then", "if false then", ROW),
     ("delete.lua", "if count > 0 and not spec.cascade then", "if count > 1 and not spec.cascade then", ROW),
     ("delete.lua", "if spec.cascade then", "if false then", ROW),
-    ("delete.lua", "            redis.call('SREM', key(d[1], 'by', field, value), dep_id)\n", "", ROW),
-    ("delete.lua", "redis.call('SREM', key(d[1], 'by', field, value), dep_id)", "", ROW),
+    ("delete.lua", "            ref_remove(key(d[1], 'by', field, value), dep_id)\n", "", ROW),
+    ("delete.lua", "ref_remove(key(d[1], 'by', field, value), dep_id)", "", ROW),
     ("delete.lua", "if dep_raw then", "if false then", ROW),
     ("delete.lua", "redis.call('DEL', dep_key)", "", ROW),
     ("delete.lua", "      unindex_creation(d[1], dep_id, dep)", "", [*ROW, *CREATION]),
@@ -205,7 +206,7 @@ MUTANTS = [
     ("repair.lua", "redis.call('HDEL', hash, spec.value)", "", FIX),
     (
         "repair.lua",
-        "if redis.call('SREM', key(coll, 'by', spec.field, spec.value), spec.id) == 0 then",
+        "if ref_remove(key(coll, 'by', spec.field, spec.value), spec.id) == 0 then",
         "if false then",
         FIX,
     ),
@@ -218,7 +219,7 @@ MUTANTS = [
     ),
     ("repair.lua", "redis.call('ZADD', KEYS[2], 'NX', spec.score, spec.id)", "", FIX),
     ("repair.lua", "redis.call('HSET', key(coll, 'unique', u[1]), u[2], spec.id)", "", FIX),
-    ("repair.lua", "redis.call('SADD', key(coll, 'by', b[1], b[2]), spec.id)", "", FIX),
+    ("repair.lua", "ref_add(key(coll, 'by', b[1], b[2]), spec.id)", "", FIX),
     ("repair.lua", "return finish({'ok', record_change(coll, spec.id)})", "return finish({'ok', 0})", FIX),
     # changes (read-only): what a cache catching up is told, and the records read with it
     (
@@ -272,6 +273,11 @@ MUTANTS = [
         BOUNDED,
     ),
     ("members.lua", "math.min(start + 999, #ids)", "math.min(start + 998, #ids)", BOUNDED),
+    # refs: a reference index in either form, a set converted when added to
+    ("refs.lua", "return redis.call('TYPE', key).ok == 'set'", "return false", REFS),
+    ("refs.lua", "    return redis.call('SCARD', key)", "    return 0", REFS),
+    ("refs.lua", "    redis.call('HSET', key, unpack(args))", "", REFS),
+    ("refs.lua", "  ref_convert(key)\n", "", REFS),
     # pages: a page of an index, paged or not (page.lua and state.lua)
     ("pages.lua", "  if limit > 0 then", "  if limit >= 0 then", [*STATE, "tests/test_storage_queryset.py"]),
     ("pages.lua", "reverse and 'ZREVRANGE' or 'ZRANGE', index", "reverse and 'ZRANGE' or 'ZREVRANGE', index", STATE),

@@ -1,4 +1,5 @@
-"""manage.py build_indexes: fill the indexes of records written before those indexes existed.
+"""manage.py build_indexes: fill the indexes of records written before those indexes existed, and
+convert the reference indexes an older version wrote as sets (each a hash now; reads take either).
 
 The creation index of an older version (one sorted set per collection) is moved into the paged
 creation index, which takes about 90 bytes less per record, and removed; until then it is the one
@@ -17,7 +18,10 @@ from ._base import OK, DiagnosticCommand
 
 
 class Command(DiagnosticCommand):
-    help = "Build the creation and sort indexes of existing records (idempotent, resumable; progress on stderr)."
+    help = (
+        "Build the creation and sort indexes of existing records and upgrade their reference indexes "
+        "(idempotent, resumable; progress on stderr)."
+    )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -29,7 +33,7 @@ class Command(DiagnosticCommand):
         if wanted and wanted not in known:
             self.stderr.write(f"No collection named {wanted!r}: choose one of {', '.join(sorted(known))}")
             raise SystemExit(2)
-        built = []
+        built, upgraded = [], []
         for name, spec in sorted(known.items()):
             if wanted and name != wanted:
                 continue
@@ -41,7 +45,14 @@ class Command(DiagnosticCommand):
 
                 placed = collection.build_sort_index(field, progress=progress)
                 built.append({"collection": name, "field": field, "placed": placed, "complete": True})
-        self.emit(options, {"indexes": built}, self.render)
+            if spec.references:
+
+                def converted(done, total, name=name):
+                    self.stderr.write(f"{name} reference indexes: {done}/{total} key(s) read")
+
+                count = collection.upgrade_references(progress=converted)
+                upgraded.append({"collection": name, "converted": count})
+        self.emit(options, {"indexes": built, "references": upgraded}, self.render)
         return OK
 
     def render(self, data):
@@ -51,3 +62,6 @@ class Command(DiagnosticCommand):
             self.printer.line(
                 f"{entry['collection']}.{entry['field']}: complete ({entry['placed']} record(s) placed now)", "passed"
             )
+        for entry in data["references"]:
+            converted = f"{entry['converted']} key(s) converted now"
+            self.printer.line(f"{entry['collection']} reference indexes: current ({converted})", "passed")
