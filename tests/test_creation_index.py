@@ -18,6 +18,7 @@ from tests.hand_edits import drop_paged_index, rewrite_record
 from tests.paged_edits import add_entry, entry_ids, harness
 from tests.test_bounded_cache import fresh_process, ids, make_clients
 from tests.test_index_reads import command_backend  # noqa: F401 (a fixture)
+from tests.test_index_reads_more import index_reads
 from tests.test_storage_contract import session_fields
 
 
@@ -159,3 +160,13 @@ def test_a_record_whose_creation_time_the_script_cannot_read_still_leaves_the_in
     get_store().collection("clients").delete(made[1]["id"])
     assert backend.snapshot_ids("clients")[1] == in_creation_order([made[0], made[2]])
     assert backend.count("clients") == 2
+
+
+def test_a_cursor_deep_in_the_paged_index_is_answered_in_one_read_from_its_page(command_backend, monkeypatch):  # noqa: F811
+    base = command_backend.keys.creation("sessions")
+    for i in range(500):
+        add_entry(command_backend, base, f"id{i:03d}", 1000 + i)
+    counts = index_reads(command_backend, monkeypatch)
+    after = command_backend.index_after("sessions", 1300, "id300", 5)  # 5 read from the cursor's score on
+    assert after == [(f"id{i}", 1000 + i) for i in range(301, 305)]
+    assert counts == [5]  # the pages before the cursor's are not read
