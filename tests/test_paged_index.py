@@ -139,3 +139,12 @@ def test_an_id_that_begins_another_page_s_first_id_goes_before_it(pz):
     pz("add", 0, "k06-")
     pz("add", 0, "k06")
     check(pz, {**{f"k{i:03d}": 0 for i in range(121)}, "k06-": 0, "k06": 0})
+
+
+def test_entries_added_in_order_fill_each_page_before_the_next(pz):
+    pz("add", *[x for i in range(360) for x in (1000 + i, f"id{i:03d}")])
+    assert [size for size, _ in pz("pages")] == [120, 120, 120]  # the creation order: no half-empty pages
+    pz("add", 1300, "id300a")  # one inserted before the end of the last page: it splits in halves
+    assert [size for size, _ in pz("pages")] == [120, 120, 60, 61]
+    pz("add", 1119, "id119a")  # after every entry of a page, not of the index: that page splits in halves
+    assert [size for size, _ in pz("pages")] == [60, 61, 120, 60, 61]

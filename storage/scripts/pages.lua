@@ -51,6 +51,9 @@ local function pz_add(base, score, id)
   redis.call('INCR', base .. ':n')
   if redis.call('ZCARD', page) > PAGE_MAX then -- split: the upper half makes a new page
     local half = math.floor(PAGE_MAX / 2)
+    if redis.call('ZRANK', page, id) == PAGE_MAX and redis.call('ZREVRANGE', dir, 0, 0)[1] == entry then
+      half = PAGE_MAX -- an entry after every other (the creation order): the full page stays full
+    end
     local moved = redis.call('ZRANGE', page, half, -1, 'WITHSCORES')
     local number = redis.call('INCR', base .. ':next')
     local args = {}
