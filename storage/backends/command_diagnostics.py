@@ -72,13 +72,14 @@ class CommandDiagnostics:
     def raw_state(self, collection):
         layout = self.keys
         found = self.scan(layout.collection_pattern(collection))
-        record_ids, unique_fields, by_keys = [], [], []
+        record_ids, unique_keys, by_keys = [], [], []
         for key in found:
             family, detail = layout.classify(collection, key)
             if family == "record":
                 record_ids.append(detail)
             elif family == "unique":
-                unique_fields.append(detail)
+                # the previous layout's single hash first: an entry of the value's bucket wins
+                unique_keys.append((key != layout.unique(collection, detail), detail, key))
             elif family == "by":
                 by_keys.append(detail)
         texts = dict(zip(record_ids, self.get_many(collection, record_ids), strict=True))
@@ -90,19 +91,23 @@ class CommandDiagnostics:
             ("ZRANGE", layout.index(collection), 0, -1, "WITHSCORES"),
             ("ZCARD", layout.changes(collection)),
         ]
-        commands += [("HGETALL", layout.unique(collection, f)) for f in unique_fields]
+        unique_keys.sort()
+        commands += [("HGETALL", k) for _, _, k in unique_keys]
         commands += [("SMEMBERS", layout.by(collection, f, v)) for f, v in by_keys]
         replies = self.pipeline(commands)
         version, index, changes = replies[:3]
-        uniques = replies[3 : 3 + len(unique_fields)]
-        members = replies[3 + len(unique_fields) :]
+        uniques = replies[3 : 3 + len(unique_keys)]
+        members = replies[3 + len(unique_keys) :]
+        unique = {}
+        for (_, field, _), entries in zip(unique_keys, uniques, strict=True):
+            unique.setdefault(field, {}).update(_as_dict(entries))
         by = {}
         for (field, value), ids in zip(by_keys, members, strict=True):
             by.setdefault(field, {})[value] = tuple(sorted(ids))
         return RawState(
             records=texts,
             index={member: float(score) for member, score in _pairs(index)},
-            unique={f: _as_dict(h) for f, h in zip(unique_fields, uniques, strict=True)},
+            unique=unique,
             by=by,
             version=None if version is None else int(version),
             changes=int(changes),

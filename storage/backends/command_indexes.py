@@ -1,5 +1,5 @@
 """The index reads of the command backends: pages and reference sets with their records, in one
-read-only script each, and the sort index fill (build_indexes). Mixed into CommandBackend."""
+read-only script each, the sort index fill and the unique index move (build_indexes). Mixed into CommandBackend."""
 
 import json
 
@@ -70,7 +70,11 @@ class CommandIndexes:
         return Page(int(version), len(ids), tuple(ids), script_texts(ids, texts))
 
     def owner(self, collection, field, normalised):
-        keys = [self.keys.unique(collection, field), self.keys.version(collection)]
+        keys = [
+            self.keys.unique_bucket(collection, field, normalised),
+            self.keys.version(collection),
+            self.keys.unique(collection, field),
+        ]
         version, ids, texts = self.read_script("owner", keys, [normalised, self.keys.record(collection, "")])
         return Page(int(version), len(ids), tuple(ids), script_texts(ids, texts))
 
@@ -90,6 +94,14 @@ class CommandIndexes:
         payload = json.dumps([[i, int(v), "" if s is None else int(s)] for i, v, s in entries])
         keys = [self.keys.order(collection, field)]
         return int(self.read_script("sortfill", keys, [self.keys.record(collection, ""), payload, field]))
+
+    def move_unique(self, collection, field, cursor, limit):
+        cursor, moved, left = self.read_script("uniquemove", [self.keys.unique(collection, field)], [cursor, limit])
+        return str(cursor), int(moved), int(left)
+
+    def unique_to_move(self, collection, fields):
+        found = self.pipeline([("EXISTS", self.keys.unique(collection, f)) for f in fields]) if fields else []
+        return tuple(f for f, exists in zip(fields, found, strict=True) if int(exists))
 
     def sort_progress(self, collection, field):
         ready, cursor = self.call(

@@ -187,6 +187,12 @@ class JsonFileBackend(Backend):
             self._save(collection, state)
         return placed
 
+    def move_unique(self, collection, field, cursor, limit):
+        return "0", 0, 0  # the file has one layout
+
+    def unique_to_move(self, collection, fields):
+        return ()
+
     def sort_progress(self, collection, field):
         state = self._read(collection)
         cursor = state.get("sortfill", {}).get(field)

@@ -14,7 +14,8 @@ STANDALONE = (
     "owner",
     "changes",
     "sortfill",
-)  # without the write prelude: reads, the sort index fill
+    "uniquemove",
+)  # without the write prelude: reads, the sort index fill, the unique index move
 
 
 PAGED = ("create", "update", "delete", "repair", "page", "state", "sortfill")  # keep or read a paged sort index

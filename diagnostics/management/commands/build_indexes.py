@@ -1,9 +1,11 @@
-"""manage.py build_indexes: fill the sort indexes of records written before those indexes existed.
+"""manage.py build_indexes: fill the sort indexes of records written before those indexes existed,
+and move unique indexes written by an older version (one hash) into their buckets.
 
 Lists of a collection larger than the process cache are read from Redis's indexes; an order that
 has a sort index (sessions by starts_at) is served by it once the index is complete, and scanned
-until then (data written by an older version reads correctly either way). Idempotent and
-resumable: run it again after an interruption and it goes on from where it stopped.
+until then (data written by an older version reads correctly either way); a unique index is read
+in both forms until it is moved. Idempotent and resumable: run it again after an interruption and
+it goes on from where it stopped.
 """
 
 from storage.store import get_store, specs
@@ -12,7 +14,10 @@ from ._base import OK, DiagnosticCommand
 
 
 class Command(DiagnosticCommand):
-    help = "Build the sort indexes of existing records (idempotent, resumable; progress on stderr)."
+    help = (
+        "Build the sort indexes of existing records and move old unique indexes into buckets "
+        "(idempotent, resumable; progress on stderr)."
+    )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -24,7 +29,7 @@ class Command(DiagnosticCommand):
         if wanted and wanted not in known:
             self.stderr.write(f"No collection named {wanted!r}: choose one of {', '.join(sorted(known))}")
             raise SystemExit(2)
-        built = []
+        built, moved = [], []
         for name, spec in sorted(known.items()):
             if wanted and name != wanted:
                 continue
@@ -36,7 +41,14 @@ class Command(DiagnosticCommand):
 
                 placed = collection.build_sort_index(field, progress=progress)
                 built.append({"collection": name, "field": field, "placed": placed, "complete": True})
-        self.emit(options, {"indexes": built}, self.render)
+            for field in spec.unique:
+
+                def moving(done, total, name=name, field=field):
+                    self.stderr.write(f"{name}.{field}: {done}/{total} unique entries moved into buckets")
+
+                count = collection.move_unique_index(field, progress=moving)
+                moved.append({"collection": name, "field": field, "moved": count})
+        self.emit(options, {"indexes": built, "unique": moved}, self.render)
         return OK
 
     def render(self, data):
@@ -46,3 +58,6 @@ class Command(DiagnosticCommand):
             self.printer.line(
                 f"{entry['collection']}.{entry['field']}: complete ({entry['placed']} record(s) placed now)", "passed"
             )
+        for entry in data["unique"]:
+            where = f"{entry['collection']}.{entry['field']}"
+            self.printer.line(f"{where} unique index: in buckets ({entry['moved']} moved now)", "passed")
