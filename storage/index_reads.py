@@ -1,7 +1,7 @@
 """Reads of a collection larger than the process cache, from the backend's indexes: pages, reference
-sets, chunked scans, and filling a sort index (moving a unique index) for data written before it
-existed (in the previous layout). Mixed into
-Collection (which provides backend, name, spec, cache, page_texts and _parse_or_none)."""
+sets, chunked scans, and, for data written before them, filling a sort index and moving a unique
+index into its buckets. Mixed into Collection (which provides backend, name, spec, cache,
+page_texts and _parse_or_none)."""
 
 from . import log
 from .cache import epoch_ms, order_key
