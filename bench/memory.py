@@ -72,7 +72,7 @@ def load_and_measure(client, collection, make_fields, count, *, seconds=None):
         "records": record_bytes,
         "index": key_usage(client, keys.index(name)) + keys_usage(client, _escape(keys.creation(name)) + ":*"),
         "changes": key_usage(client, keys.changes(name)),
-        "unique": sum(key_usage(client, keys.unique(name, f)) for f in collection.spec.unique),
+        "unique": sum(keys_usage(client, _escape(keys.unique(name, f)) + "*") for f in collection.spec.unique),
     }
     total = after - before
     parts["by-indexes, other"] = max(0, total - sum(parts.values()))

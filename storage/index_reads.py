@@ -1,7 +1,7 @@
 """Reads of a collection larger than the process cache, from the backend's indexes: pages, reference
-sets, chunked scans, and filling a sort index or upgrading the reference indexes of data written
-before that layout. Mixed into Collection (which provides backend, name, spec, cache, page_texts
-and _parse_or_none)."""
+sets, chunked scans, and, for data written before them, filling a sort index, upgrading the
+reference indexes and moving a unique index into its buckets. Mixed into Collection (which provides
+backend, name, spec, cache, page_texts and _parse_or_none)."""
 
 from . import log
 from .cache import epoch_ms, order_key
@@ -139,6 +139,29 @@ class IndexReads:
                 count=converted,
             )
         return converted
+
+    def move_unique_index(self, field_name, *, chunk=SCAN_CHUNK, progress=None):
+        """Move the unique index of `field_name` written by the previous layout (one hash) into
+        its buckets, about `chunk` entries per round trip (writes read both meanwhile). Idempotent
+        and resumable: what is moved leaves the old hash. progress(moved, total) is called after
+        each chunk. Returns how many entries were moved."""
+        if field_name not in self.spec.unique:
+            raise ValueError(f"{self.name} has no unique index on {field_name!r}")
+        cursor, moved = "0", 0
+        while True:
+            cursor, count, left = self.backend.move_unique(self.name, field_name, cursor, chunk)
+            moved += count
+            if count and progress:
+                progress(moved, moved + left)
+            if not left:
+                break
+        if moved:
+            log.success(
+                f"{self.label} unique index on {field_name} moved into buckets in {self.where}: {moved} entries",
+                collection=self.name,
+                count=moved,
+            )
+        return moved
 
     def _remembered(self, found):
         """The page's records, parsed only when their text differs from the last one read for that

@@ -1,5 +1,6 @@
 """The key layout. Braces make the prefix a Redis Cluster hash tag: every key shares one slot."""
 
+import hashlib
 import re
 
 ID_MAX_LENGTH = 64
@@ -41,7 +42,15 @@ class KeyLayout:
         return f"{self.root}:{collection}:changes"
 
     def unique(self, collection, field):
+        """The previous layout's unique index (one HASH normalised value -> id), still read until
+        `manage.py build_indexes` moves it into the buckets, and the base of their keys."""
         return f"{self.root}:{collection}:unique:{field}"
+
+    def unique_bucket(self, collection, field, normalised):
+        """The unique index's HASH holding `normalised`: one of 4,096, by the first 3 hex digits of
+        its sha1 (storage/scripts/prelude.lua unique_bucket), small enough to stay listpack-encoded."""
+        bucket = hashlib.sha1(normalised.encode(), usedforsecurity=False).hexdigest()[:3]
+        return f"{self.unique(collection, field)}:{bucket}"
 
     def by(self, collection, field, value):
         return f"{self.root}:{collection}:by:{field}:{value}"
@@ -77,8 +86,8 @@ class KeyLayout:
 
     def classify(self, collection, key):
         """(family, detail) of a key of `collection`: ("record", id), ("index"|"version"|"changes",
-        None), ("unique", field), ("by", (field, value)), ("sort"|"order", field); None when the key
-        is not the collection's."""
+        None), ("unique", field) (a bucket or the previous layout's single hash), ("by", (field,
+        value)), ("sort"|"order", field); None when the key is not the collection's."""
         base = f"{self.root}:{collection}:"
         if not key.startswith(base):
             return None
@@ -90,7 +99,7 @@ class KeyLayout:
         if rest.startswith("order:"):
             return "order", rest[len("order:") :].partition(":")[0]
         if rest.startswith("unique:"):
-            return "unique", rest[len("unique:") :]
+            return "unique", rest[len("unique:") :].partition(":")[0]
         if rest.startswith("by:"):
             field, _, value = rest[len("by:") :].partition(":")
             return "by", (field, value)

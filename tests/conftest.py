@@ -1,3 +1,4 @@
+import hashlib
 import os
 import uuid
 
@@ -52,10 +53,20 @@ def make_backend(kind, prefix, *, redis_server=None, tmp_path=None, rest_server=
     if kind == "redis":
         return RedisBackend(redis_server.url, prefix, **options)
     if kind == "fakeredis":
-        return RedisBackend("redis://fake", prefix, client=fakeredis.FakeRedis(decode_responses=True))
+        return RedisBackend("redis://fake", prefix, client=fake_redis())
     if kind == "jsonfile":
         return JsonFileBackend(tmp_path, prefix)
     raise ValueError(kind)
+
+
+def fake_redis():
+    """A fakeredis client whose Lua has the redis.sha1hex of real Redis (the unique index's buckets
+    are named by it), which fakeredis lacks."""
+    server = fakeredis.FakeServer()
+    client = fakeredis.FakeRedis(server=server, decode_responses=True)
+    client.eval("return 1", 0)  # creates the server's Lua runtime
+    server._lua_runtime.globals().redis.sha1hex = lambda text: hashlib.sha1(text).hexdigest().encode()
+    return client
 
 
 @pytest.fixture

@@ -46,3 +46,23 @@ def run_json(command, *args):
 
 def kinds(report):
     return {(p["kind"], p["collection"]) for p in report["problems"]}
+
+
+def unique_buckets(raw, k, collection, field):
+    """{key: {value: id}} of the buckets of a unique index (not the previous layout's single hash)."""
+    return {key: raw.hgetall(key) for key in raw.scan_iter(match=f"{k.unique(collection, field)}:*")}
+
+
+def unique_entries(raw, k, collection, field):
+    """{value: id} of a unique index, its buckets and the previous layout's single hash together."""
+    entries = raw.hgetall(k.unique(collection, field))
+    for found in unique_buckets(raw, k, collection, field).values():
+        entries.update(found)
+    return entries
+
+
+def to_previous_layout(raw, k, collection, field):
+    """Move a unique index's entries from its buckets into one hash, as an older version wrote it."""
+    for key, entries in unique_buckets(raw, k, collection, field).items():
+        raw.hset(k.unique(collection, field), mapping=entries)
+        raw.delete(key)

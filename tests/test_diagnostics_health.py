@@ -177,6 +177,22 @@ def test_data_in_redis_warns_while_a_sort_index_is_not_built_and_passes_once_bui
     assert checks._timed(checks.DataInRedis()).status == "passed"
 
 
+def test_data_in_redis_warns_while_a_unique_index_is_in_the_previous_layout_until_moved(redis_server, on_redis):
+    from django.core.management import call_command
+
+    from tests.diag_helpers import keys, to_previous_layout
+
+    store = on_redis(redis_server)
+    make_client()
+    assert checks._timed(checks.DataInRedis()).status == "passed"
+    to_previous_layout(redis_server.client(), keys(store.backend.keys.prefix), "clients", "email")
+    result = checks._timed(checks.DataInRedis())
+    assert result.status == "warning" and "clients.email" in result.message and "build_indexes" in result.message
+    assert result.values["collections"]["clients"]["unique_indexes_to_move"] == ["email"]
+    call_command("build_indexes", stdout=io.StringIO(), stderr=io.StringIO())
+    assert checks._timed(checks.DataInRedis()).status == "passed"
+
+
 def test_cache_coherence_reports_behind_then_warns_when_memory_is_ahead(redis_server, on_redis, prefix, use_store):
     store = on_redis(redis_server)
     make_client()

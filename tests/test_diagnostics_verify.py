@@ -5,7 +5,7 @@ import pytest
 
 from storage.backends.base import Fix
 from storage.store import get_store
-from tests.diag_helpers import keys, kinds, make_client, make_session, run, run_json
+from tests.diag_helpers import keys, kinds, make_client, make_session, run, run_json, unique_entries
 from tests.paged_edits import add_entry, entry_score, remove_entry
 
 
@@ -53,14 +53,14 @@ def test_index_entry_without_record_is_found_and_repaired(data, raw):
 def test_record_missing_from_its_indexes_is_found_and_reindexed(data, raw):
     k = data["k"]
     remove_entry(raw, k.creation("clients"), data["client"])
-    raw.hdel(k.unique("clients", "email"), "jeanne@example.com")
+    raw.hdel(k.unique_bucket("clients", "email", "jeanne@example.com"), "jeanne@example.com")
     raw.hdel(k.by("sessions", "client_id", data["client"]), data["session"])
     code, report, _ = verify_json()
     assert code == 1
     assert {("record_not_indexed", "clients"), ("record_not_indexed", "sessions")} <= kinds(report)
     assert verify_json("--repair")[0] == 0
     assert entry_score(raw, k.creation("clients"), data["client"]) is not None
-    assert raw.hget(k.unique("clients", "email"), "jeanne@example.com") == data["client"]
+    assert raw.hget(k.unique_bucket("clients", "email", "jeanne@example.com"), "jeanne@example.com") == data["client"]
     assert raw.hexists(k.by("sessions", "client_id", data["client"]), data["session"])
     assert get_store().collection("clients").count() == 1
     assert verify_json()[0] == 0
@@ -84,15 +84,20 @@ def test_session_whose_client_is_gone_is_reported_then_deleted_with_delete_orpha
     assert verify_json()[0] == 0
 
 
-def test_unique_entry_pointing_nowhere_is_found_and_dropped(data, raw):
+@pytest.mark.parametrize("layout", ["buckets", "previous"])
+def test_unique_entry_pointing_nowhere_is_found_and_dropped(data, raw, layout):
     k = data["k"]
-    raw.hset(k.unique("clients", "email"), "ghost@example.com", "client_ghost")
-    raw.hset(k.unique("clients", "email"), "old@example.com", data["client"])  # a value the record no longer has
+
+    def where(value):  # the value's bucket, or the previous layout's single hash
+        return k.unique_bucket("clients", "email", value) if layout == "buckets" else k.unique("clients", "email")
+
+    raw.hset(where("ghost@example.com"), "ghost@example.com", "client_ghost")
+    raw.hset(where("old@example.com"), "old@example.com", data["client"])  # a value the record no longer has
     code, report, _ = verify_json()
     problem = next(p for p in report["problems"] if p["kind"] == "unique_without_record")
     assert code == 1 and problem["count"] == 2
     assert verify_json("--repair")[0] == 0
-    assert raw.hgetall(k.unique("clients", "email")) == {"jeanne@example.com": data["client"]}
+    assert unique_entries(raw, k, "clients", "email") == {"jeanne@example.com": data["client"]}
 
 
 def test_reference_index_entry_pointing_nowhere_is_found_and_dropped(data, raw):
@@ -143,7 +148,7 @@ def test_a_unique_entry_taken_over_since_the_verify_is_not_dropped(data, raw):
     """drop_unique was planned on an entry pointing nowhere; if a record took that value since, the
     entry names it now and stays (the repair re-checks whom the entry names)."""
     backend = get_store().backend
-    unique = data["k"].unique("clients", "email")
+    unique = data["k"].unique_bucket("clients", "email", "jeanne@example.com")
     raw.hset(unique, "jeanne@example.com", data["client"])
     planned = Fix("drop_unique", "clients", "client_ghost", field="email", value="jeanne@example.com")
     assert backend.repair(planned) == "changed"
@@ -156,7 +161,7 @@ def test_a_reindex_never_indexes_a_record_that_is_not_there_or_whose_value_is_ta
     assert backend.repair(ghost) == "changed"  # planned with no record: nothing to index
     assert (
         entry_score(raw, k.creation("clients"), "client_ghost") is None
-        and raw.hget(k.unique("clients", "email"), "g@x.org") is None
+        and unique_entries(raw, k, "clients", "email").get("g@x.org") is None
     )
     other = get_store().collection("clients").create({"name": "Other", "email": "other@example.com"})
     remove_entry(raw, k.creation("clients"), data["client"])
@@ -164,7 +169,7 @@ def test_a_reindex_never_indexes_a_record_that_is_not_there_or_whose_value_is_ta
         "reindex", "clients", data["client"], expected_version=1, score=1, unique=(("email", "other@example.com"),)
     )
     assert backend.repair(taken) == f"conflict: its email belongs to {other['id']}"
-    assert raw.hget(k.unique("clients", "email"), "other@example.com") == other["id"]
+    assert raw.hget(k.unique_bucket("clients", "email", "other@example.com"), "other@example.com") == other["id"]
     assert entry_score(raw, k.creation("clients"), data["client"]) is None  # all or nothing
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from storage.keys import KeyLayout
 from tests.paged_edits import entry_ids
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +79,8 @@ def test_records_created_by_django_on_kv_rest_api_are_in_the_redis_behind_it(red
     session = json.loads(raw.get(f"{{{prefix}}}:sessions:{result['session']}"))
     assert session["client_id"] == result["client"] and session["duration_minutes"] == 45
     assert entry_ids(raw, f"{{{prefix}}}:clients:order:created_at") == [result["client"]]
-    assert raw.hget(f"{{{prefix}}}:clients:unique:email", "jeanne@example.com") == result["client"]
+    unique = KeyLayout(prefix).unique_bucket("clients", "email", "jeanne@example.com")
+    assert raw.hget(unique, "jeanne@example.com") == result["client"]
 
     # The Upstash console's names work too, and the second process sees the first one's record.
     again, output = django(

@@ -11,6 +11,7 @@ from storage.collection import Collection, CollectionSpec
 from storage.document import document, head
 from storage.jsontext import dumps
 from storage.store import dependents_of
+from tests.diag_helpers import unique_entries
 from tests.hand_edits import add_reference_member
 from tests.paged_edits import add_entry
 
@@ -110,11 +111,12 @@ def test_an_old_unique_entry_naming_another_record_is_left_to_it(redis_store):
     backend = redis_store.backend
     a = clients.create(client_fields(email="a@example.org"))
     b = clients.create(client_fields(name="B", email="b@example.org"))
-    unique = backend.keys.unique("clients", "email")
+    unique = backend.keys.unique_bucket("clients", "email", "a@example.org")
     backend.client.hset(unique, "a@example.org", b["id"])  # an index that already disagrees
     clients.update(a["id"], client_fields(email="moved@example.org"))
     assert backend.client.hget(unique, "a@example.org") == b["id"]  # not ours to free
-    assert backend.client.hget(unique, "moved@example.org") == a["id"]
+    moved = backend.keys.unique_bucket("clients", "email", "moved@example.org")
+    assert backend.client.hget(moved, "moved@example.org") == a["id"]
 
 
 def test_sort_indexes_follow_deletes_and_a_new_collection_is_born_sorted(store):
@@ -272,7 +274,8 @@ def test_a_record_in_the_previous_layout_is_updated_and_deleted(redis_store):
     hand = clients.update("client_old2", client_fields(name="Hand 2", email="hand@example.org"))
     assert hand["version"] == 8 and hand["created_at"] == "2025-03-01T00:00:00Z"
     clients.delete("client_old2")
-    assert client.hgetall(keys.unique("clients", "email")) == {"fresh@example.org": "client_old1"}
+    assert not client.exists(keys.unique("clients", "email"))  # each entry left with its record
+    assert unique_entries(client, keys, "clients", "email") == {"fresh@example.org": "client_old1"}
 
 
 def test_a_refresh_reads_what_changed_with_its_records_in_one_round_trip(redis_server, prefix, monkeypatch):

@@ -196,6 +196,17 @@ class Backend:
         how many were converted (a key already converted is left as it is)."""
         raise NotImplementedError
 
+    # the previous layout's single unique HASH, moved into buckets (build_indexes)
+    def move_unique(self, collection, field, cursor, limit):
+        """Move about `limit` entries of the previous layout's unique index of `field` from the
+        scan cursor `cursor` ("0" to begin) into the current one, an entry already there winning:
+        (next cursor, entries moved, entries left). Idempotent."""
+        raise NotImplementedError
+
+    def unique_to_move(self, collection, fields):
+        """The fields among `fields` whose unique index is still (partly) in the previous layout."""
+        raise NotImplementedError
+
     def sort_progress(self, collection, field):
         """(complete?, the (score, id) cursor of an interrupted build or None)."""
         raise NotImplementedError

@@ -81,13 +81,14 @@ class CommandDiagnostics:
     def raw_state(self, collection):
         layout = self.keys
         found = self.scan(layout.collection_pattern(collection))
-        record_ids, unique_fields, by_keys = [], [], []
+        record_ids, unique_keys, by_keys = [], [], []
         for key in found:
             family, detail = layout.classify(collection, key)
             if family == "record":
                 record_ids.append(detail)
             elif family == "unique":
-                unique_fields.append(detail)
+                # the previous layout's single hash first: an entry of the value's bucket wins
+                unique_keys.append((key != layout.unique(collection, detail), detail, key))
             elif family == "by":
                 by_keys.append(detail)
         texts = dict(zip(record_ids, self.get_many(collection, record_ids), strict=True))
@@ -95,10 +96,14 @@ class CommandDiagnostics:
             if self.call("TYPE", layout.record(collection, record_id)) == "none":
                 del texts[record_id]  # deleted since the scan
         commands = [("GET", layout.version(collection)), ("ZCARD", layout.changes(collection))]
-        commands += [("HGETALL", layout.unique(collection, f)) for f in unique_fields]
+        unique_keys.sort()
+        commands += [("HGETALL", k) for _, _, k in unique_keys]
         replies = self.pipeline(commands)
         version, changes = replies[:2]
         uniques = replies[2:]
+        unique = {}
+        for (_, field, _), entries in zip(unique_keys, uniques, strict=True):
+            unique.setdefault(field, {}).update(_as_dict(entries))
         members = []
         for start in range(0, len(by_keys), SCAN_COUNT):  # either form of the key: read by a script
             chunk = by_keys[start : start + SCAN_COUNT]
@@ -109,7 +114,7 @@ class CommandDiagnostics:
         return RawState(
             records=texts,
             index=self._creation_entries(collection),
-            unique={f: _as_dict(h) for f, h in zip(unique_fields, uniques, strict=True)},
+            unique=unique,
             by=by,
             version=None if version is None else int(version),
             changes=int(changes),

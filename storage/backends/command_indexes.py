@@ -1,5 +1,5 @@
 """The index reads of the command backends: pages and reference sets with their records, in one
-read-only script each, and the sort index fill (build_indexes). Mixed into CommandBackend."""
+read-only script each, the sort index fill and the unique index move (build_indexes). Mixed into CommandBackend."""
 
 import json
 
@@ -82,7 +82,11 @@ class CommandIndexes:
         return Page(int(version), len(ids), tuple(ids), script_texts(ids, texts))
 
     def owner(self, collection, field, normalised):
-        keys = [self.keys.unique(collection, field), self.keys.version(collection)]
+        keys = [
+            self.keys.unique_bucket(collection, field, normalised),
+            self.keys.version(collection),
+            self.keys.unique(collection, field),
+        ]
         version, ids, texts = self.read_script("owner", keys, [normalised, self.keys.record(collection, "")])
         return Page(int(version), len(ids), tuple(ids), script_texts(ids, texts))
 
@@ -108,6 +112,14 @@ class CommandIndexes:
 
     def upgrade_references(self, keys):
         return int(self.read_script("refupgrade", list(keys), [])) if keys else 0
+
+    def move_unique(self, collection, field, cursor, limit):
+        cursor, moved, left = self.read_script("uniquemove", [self.keys.unique(collection, field)], [cursor, limit])
+        return str(cursor), int(moved), int(left)
+
+    def unique_to_move(self, collection, fields):
+        found = self.pipeline([("EXISTS", self.keys.unique(collection, f)) for f in fields]) if fields else []
+        return tuple(f for f, exists in zip(fields, found, strict=True) if int(exists))
 
     def sort_progress(self, collection, field):
         (ready, cursor), legacy = self.pipeline(

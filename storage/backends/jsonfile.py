@@ -193,6 +193,12 @@ class JsonFileBackend(Backend):
     def upgrade_references(self, keys):
         return 0
 
+    def move_unique(self, collection, field, cursor, limit):
+        return "0", 0, 0  # the file has one layout
+
+    def unique_to_move(self, collection, fields):
+        return ()
+
     def sort_progress(self, collection, field):
         if field == CREATION_ORDER:  # one form of creation index here: nothing to build
             return True, None

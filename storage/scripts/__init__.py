@@ -18,7 +18,8 @@ STANDALONE = (
     "after",
     "refids",
     "refupgrade",
-)  # without the write prelude: reads, the sort index fill, the reference index upgrade
+    "uniquemove",
+)  # without the write prelude: reads, the sort index fill, the reference and unique index upgrades
 
 
 # keep or read a paged index (the creation index, sort indexes)

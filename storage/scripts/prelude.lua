@@ -67,6 +67,30 @@ local function text_of(value)
   return tostring(value)
 end
 
+-- A unique index is 4,096 small HASHes (value -> id; listpack-encoded, about half the memory of one
+-- big hash), by the first 3 hex digits of the value's sha1 (storage/keys.py unique_bucket). The
+-- previous layout's single HASH is read too until build_indexes has moved it into them.
+local function unique_bucket(field, value)
+  return key(coll, 'unique', field, string.sub(redis.sha1hex(value), 1, 3))
+end
+
+local function unique_owner(field, value)
+  return redis.call('HGET', unique_bucket(field, value), value) or redis.call('HGET', key(coll, 'unique', field), value)
+end
+
+-- Remove the entry of value if it names id, from its bucket and from the previous single HASH;
+-- true when one was removed.
+local function unique_remove(field, value, id)
+  local removed = false
+  for _, hash in ipairs({unique_bucket(field, value), key(coll, 'unique', field)}) do
+    if redis.call('HGET', hash, value) == id then
+      redis.call('HDEL', hash, value)
+      removed = true
+    end
+  end
+  return removed
+end
+
 -- The normalised value a stored unique field is indexed under. The write says how its new value
 -- normalises (u = {field, new normalised, new value}); for another stored value, the index entry
 -- that names this record is looked for under the value as stored, trimmed, and ASCII lower-cased.
@@ -84,10 +108,9 @@ local function indexed_unique(doc, u)
     return given[2]
   end
   if type(raw) == 'string' then
-    local hash = key(coll, 'unique', u[1])
     local trimmed = string.match(raw, '^%s*(.-)%s*$')
     for _, candidate in ipairs({raw, trimmed, string.lower(trimmed)}) do
-      if candidate ~= '' and redis.call('HGET', hash, candidate) == spec.id then
+      if candidate ~= '' and unique_owner(u[1], candidate) == spec.id then
         return candidate
       end
     end
@@ -116,7 +139,7 @@ end
 local function check_unique(id, unique)
   for _, u in ipairs(unique) do
     if u[3] ~= '' then
-      local owner = redis.call('HGET', key(coll, 'unique', u[1]), u[3])
+      local owner = unique_owner(u[1], u[3])
       if owner and owner ~= id then
         return {'unique', u[1], owner}
       end
@@ -157,12 +180,11 @@ end
 local function apply_indexes(id, unique, by, doc)
   apply_sorts(id, doc)
   for _, u in ipairs(unique) do
-    local hash = key(coll, 'unique', u[1])
-    if u[2] ~= '' and u[2] ~= u[3] and redis.call('HGET', hash, u[2]) == id then
-      redis.call('HDEL', hash, u[2])
+    if u[2] ~= '' and u[2] ~= u[3] then
+      unique_remove(u[1], u[2], id)
     end
     if u[3] ~= '' then
-      redis.call('HSET', hash, u[3], id)
+      redis.call('HSET', unique_bucket(u[1], u[3]), u[3], id)
     end
   end
   for _, b in ipairs(by) do

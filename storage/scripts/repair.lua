@@ -19,11 +19,9 @@ if action == 'unindex' then
     return finish({'changed'})
   end
 elseif action == 'drop_unique' then
-  local hash = key(coll, 'unique', spec.field)
-  if redis.call('HGET', hash, spec.value) ~= spec.id then
+  if not unique_remove(spec.field, spec.value, spec.id) then
     return finish({'changed'})
   end
-  redis.call('HDEL', hash, spec.value)
 elseif action == 'drop_by' then
   if ref_remove(key(coll, 'by', spec.field, spec.value), spec.id) == 0 then
     return finish({'changed'})
@@ -34,7 +32,7 @@ elseif action == 'reindex' then
   end
   -- check every unique entry first: the fix is all or nothing
   for _, u in ipairs(spec.unique) do
-    local owner = redis.call('HGET', key(coll, 'unique', u[1]), u[2])
+    local owner = unique_owner(u[1], u[2])
     if owner and owner ~= spec.id and redis.call('EXISTS', key(coll, owner)) == 1 then
       return finish({'unique', u[1], owner})
     end
@@ -44,7 +42,7 @@ elseif action == 'reindex' then
   end
   pz_add(creation(coll), spec.score, spec.id)
   for _, u in ipairs(spec.unique) do
-    redis.call('HSET', key(coll, 'unique', u[1]), u[2], spec.id)
+    redis.call('HSET', unique_bucket(u[1], u[2]), u[2], spec.id)
   end
   for _, b in ipairs(spec.by) do
     ref_add(key(coll, 'by', b[1], b[2]), spec.id)

@@ -16,6 +16,7 @@ CONTRACT_WRITES = "tests/test_storage_contract_writes.py"
 UNIQUE = "tests/test_index_lookups.py"
 REPAIR = "tests/test_diagnostics_verify.py"
 INSPECT = "tests/test_storage_inspect_contract.py"
+BUCKETS = "tests/test_unique_buckets.py"
 ROW = [CONTRACT, CONTRACT_WRITES, SINGLE]  # the record and its unique / reference / sort indexes
 SORT = ["tests/test_sort_index.py::test_the_sort_index_serves_the_default_session_order", SINGLE, *BOUNDED]
 FILL = [
@@ -58,8 +59,8 @@ MUTANTS = [
     ("prelude.lua", "if given and given[1] == raw then", "if false then", ROW),
     (
         "prelude.lua",
-        "if candidate ~= '' and redis.call('HGET', hash, candidate) == spec.id then",
-        "if candidate ~= '' and redis.call('HGET', hash, candidate) ~= spec.id then",
+        "if candidate ~= '' and unique_owner(u[1], candidate) == spec.id then",
+        "if candidate ~= '' and unique_owner(u[1], candidate) ~= spec.id then",
         ROW,
     ),
     ("prelude.lua", "if old == nil then", "if false then", ROW),
@@ -77,24 +78,28 @@ MUTANTS = [
     ("prelude.lua", "      pz_add(index, o[2], id)\n", "", SORT),
     ("prelude.lua", "        pz_remove(index, score, id)\n", "", SORT),
     ("prelude.lua", "if score == nil or score ~= o[2] then", "if false then", SORT),
+    ("prelude.lua", "if u[2] ~= '' and u[2] ~= u[3] then", "if false then", ROW),
+    ("prelude.lua", "if redis.call('HGET', hash, value) == id then", "if true then", [*ROW, *FIX]),
+    ("prelude.lua", "redis.call('HDEL', hash, value)", "", [*ROW, *FIX]),
     (
         "prelude.lua",
-        "if u[2] ~= '' and u[2] ~= u[3] and redis.call('HGET', hash, u[2]) == id then",
-        "if false then",
+        "if u[3] ~= '' then\n      redis.call('HSET', unique_bucket(u[1], u[3]), u[3], id)",
+        "if false then\n      redis.call('HSET', unique_bucket(u[1], u[3]), u[3], id)",
         ROW,
+    ),
+    # prelude: the unique index's buckets, and the previous layout's single hash read and cleaned
+    ("prelude.lua", "string.sub(redis.sha1hex(value), 1, 3)", "string.sub(redis.sha1hex(value), 1, 2)", [BUCKETS]),
+    (
+        "prelude.lua",
+        "value), value) or redis.call('HGET', key(coll, 'unique', field), value)",
+        "value), value)",
+        [BUCKETS],
     ),
     (
         "prelude.lua",
-        "if u[2] ~= '' and u[2] ~= u[3] and redis.call('HGET', hash, u[2]) == id then",
-        "if u[2] ~= '' and u[2] ~= u[3] then",
-        ROW,
-    ),
-    ("prelude.lua", "redis.call('HDEL', hash, u[2])", "", ROW),
-    (
-        "prelude.lua",
-        "if u[3] ~= '' then\n      redis.call('HSET', hash, u[3], id)",
-        "if false then\n      redis.call('HSET', hash, u[3], id)",
-        ROW,
+        "ipairs({unique_bucket(field, value), key(coll, 'unique', field)})",
+        "ipairs({unique_bucket(field, value)})",
+        [BUCKETS],
     ),
     ("prelude.lua", "if b[2] ~= '' and b[2] ~= b[3] then", "if false then", ROW),
     ("prelude.lua", "ref_remove(key(coll, 'by', b[1], b[2]), id)", "", ROW),
@@ -202,8 +207,7 @@ MUTANTS = [
     ("repair.lua", "if current ~= spec.expected then", "if false then", FIX),
     ("repair.lua", "if not pz_remove(creation(coll), spec.score, spec.id) and not legacy then", "if false then", FIX),
     ("repair.lua", "  pz_add(creation(coll), spec.score, spec.id)", "", FIX),
-    ("repair.lua", "if redis.call('HGET', hash, spec.value) ~= spec.id then", "if false then", FIX),
-    ("repair.lua", "redis.call('HDEL', hash, spec.value)", "", FIX),
+    ("repair.lua", "if not unique_remove(spec.field, spec.value, spec.id) then", "if false then", FIX),
     (
         "repair.lua",
         "if ref_remove(key(coll, 'by', spec.field, spec.value), spec.id) == 0 then",
@@ -218,7 +222,7 @@ MUTANTS = [
         FIX,
     ),
     ("repair.lua", "redis.call('ZADD', KEYS[2], 'NX', spec.score, spec.id)", "", FIX),
-    ("repair.lua", "redis.call('HSET', key(coll, 'unique', u[1]), u[2], spec.id)", "", FIX),
+    ("repair.lua", "redis.call('HSET', unique_bucket(u[1], u[2]), u[2], spec.id)", "", FIX),
     ("repair.lua", "ref_add(key(coll, 'by', b[1], b[2]), spec.id)", "", FIX),
     ("repair.lua", "return finish({'ok', record_change(coll, spec.id)})", "return finish({'ok', 0})", FIX),
     # changes (read-only): what a cache catching up is told, and the records read with it
@@ -235,6 +239,9 @@ MUTANTS = [
     # owner (read-only): the record a unique index names, with the version it is read at
     ("owner.lua", "local version = tonumber(redis.call('GET', KEYS[2]) or '0')", "local version = 0", [UNIQUE]),
     ("owner.lua", "if not id then", "if id then", [UNIQUE]),
+    ("owner.lua", " or redis.call('HGET', KEYS[3], ARGV[1])", "", [BUCKETS]),
+    # uniquemove: the previous layout's hash moved into buckets, a newer bucket entry winning
+    ("uniquemove.lua", "redis.call('HSETNX',", "redis.call('HSET',", [BUCKETS]),
     # page (read-only): the version the page is read with, the window, the order
     (
         "page.lua",
