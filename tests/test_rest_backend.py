@@ -223,18 +223,30 @@ def test_errors_inside_a_pipeline_name_the_command_that_failed():
         make(api).pipeline([("INCR", "a"), ("GET", "b")])
 
 
-def test_the_rate_counter_and_the_reads_that_must_agree_are_each_one_atomic_call():
+def test_the_rate_counter_and_the_reads_that_must_agree_are_each_one_transaction():
     api = FakeApi(
         httpx.Response(200, json=[{"result": "OK"}, {"result": 1}, {"result": 60}]),
         httpx.Response(200, json=[{"result": b64("1")}, {"result": 59}]),
-        httpx.Response(200, json={"result": [0, []]}),  # a read-only script: the version and every id
+        httpx.Response(200, json=[{"result": None}, {"result": 0}, {"result": []}, {"result": []}]),
         httpx.Response(200, json=[{"result": b64("7")}, {"result": b64("5")}, {"result": [b64("c_1")]}]),
     )
     backend = make(api)
     assert [backend.hit("login", 60), backend.hits("login"), backend.snapshot_ids("c")] == [(1, 60), (1, 59), (0, [])]
     assert backend.changes_listed("c", 6) == Changes(version=7, floor=5, ids=("c_1",))
-    assert [r.url.path for r in api.requests] == ["/multi-exec", "/multi-exec", "/", "/multi-exec"]
-    assert api.bodies()[2][0] == "EVALSHA"
+    assert [r.url.path for r in api.requests] == ["/multi-exec"] * 4
+
+
+def test_the_ids_of_a_paged_creation_index_are_kept_only_when_no_write_came_between_its_two_reads():
+    directory = [{"result": b64("3")}, {"result": 0}, {"result": []}, {"result": [b64("0010000000000000c_1 1")]}]
+    api = FakeApi(
+        httpx.Response(200, json=directory),
+        httpx.Response(200, json=[{"result": b64("4")}, {"result": [b64("c_1"), b64("c_2")]}]),  # a write between
+        httpx.Response(200, json=[{"result": b64("4")}, *directory[1:]]),
+        httpx.Response(200, json=[{"result": b64("4")}, {"result": [b64("c_1"), b64("c_2")]}]),
+    )
+    assert make(api).snapshot_ids("c") == (4, ["c_1", "c_2"])
+    assert api.bodies()[1] == [["GET", "{p}:c:version"], ["ZRANGE", "{p}:c:order:created_at:p:1", "0", "-1"]]
+    assert [r.url.path for r in api.requests] == ["/multi-exec"] * 4
 
 
 def test_a_collection_never_written_is_at_version_zero_with_no_change_log_floor():

@@ -106,6 +106,32 @@ class RestBackend(CommandBackend):
         # cached list's check before each read stays within them.
         return self.changes_listed(collection, since)
 
+    def snapshot_ids(self, collection):
+        # Read commands only, as above: the directory of the paged creation index with the version,
+        # then its pages with the version again, kept only when no write came in between.
+        keys = self.keys
+        legacy, base = keys.index(collection), keys.creation(collection)
+        for _attempt in range(3):
+            version, exists, ids, pages = self.pipeline(
+                [
+                    ("GET", keys.version(collection)),
+                    ("EXISTS", legacy),
+                    ("ZRANGE", legacy, 0, -1),
+                    ("ZRANGE", base + ":dir", 0, -1),
+                ],
+                transaction=True,
+            )
+            if int(exists) or not pages:
+                return int(version or 0), list(ids or ())
+            again, *found = self.pipeline(
+                [("GET", keys.version(collection))]
+                + [("ZRANGE", f"{base}:p:{entry.rpartition(' ')[2]}", 0, -1) for entry in pages],
+                transaction=True,
+            )
+            if again == version:
+                return int(version or 0), [record_id for page in found for record_id in page or ()]
+        raise TransientError(f"{collection} kept changing while its ids were read; try again")
+
     @with_retry
     def evalsha(self, operation, keys, args):
         tail = [len(keys), *keys, *args]
