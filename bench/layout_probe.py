@@ -1,10 +1,10 @@
 """`python -m bench.layout_probe [--clients N] [--sessions N]`: Redis memory per record of today's key
 layout and of candidate alternatives, each as a ratio to the record's JSON size.
 
-Why: a layout change is being weighed. The target is Redis memory per record <= 2x its JSON; the
-benchmarks measure about 2.5x for clients and 2.4x for sessions today (2.6x and 2.9x before the stored
-text left out the id and the sort index was paged). This says which parts of that cost another
-layout would remove, before any storage code changes.
+Why: to weigh a layout change before any storage code changes. The target is Redis memory per record
+<= 2x its JSON; this probe measured which parts of the cost another layout would remove, and chose
+the layout in use since 2026-12-07 (paged creation index, unique buckets, reference hashes: 1.96x and
+1.95x in `make bench`). Its "today" variants are the layout before that, kept for the comparison.
 
 How: on a redis-server of its own (default config, as the benchmarks), each variant of each part is
 written alone after a FLUSHALL, by raw redis-py commands in pipelines (never through the storage code,
