@@ -101,10 +101,12 @@ class IndexReads:
         placed, done, total = 0, 0, self.count()
         while batch := self.backend.index_after(self.name, cursor[0], cursor[1], chunk):
             ids = [record_id for record_id, _ in batch]
-            records = map(self._parse_or_none, ids, self.backend.get_many(self.name, ids))
-            if creation:
-                scores = dict(batch)
-                entries = [_creation_entry(r, scores[r["id"]]) for r in records if r is not None]
+            texts = self.backend.get_many(self.name, ids)
+            records = list(map(self._parse_or_none, ids, texts))
+            if creation:  # every stored record keeps its place, one that does not parse included
+                entries = [
+                    _creation_entry(e, r) for e, r, t in zip(batch, records, texts, strict=True) if t is not None
+                ]
             else:
                 entries = [_sort_entry(r, field_name) for r in records if r is not None]
             placed += self.backend.fill_sort(self.name, field_name, entries)
@@ -189,14 +191,16 @@ class IndexReads:
         return tuple(records)
 
 
-def _creation_entry(record, score):
+def _creation_entry(entry, record):
     """Placed whatever its version (created_at never changes; an update does not place it), by its
-    created_at as the write scripts find it, else by the score it had."""
+    created_at as the write scripts find it, else (none, or a record that does not parse) by the
+    score it had."""
+    record_id, score = entry
     try:
         score = epoch_ms(record["created_at"])
     except (KeyError, TypeError, ValueError):
         pass
-    return record["id"], -1, score
+    return record_id, -1, score
 
 
 def _sort_entry(record, field_name):

@@ -170,3 +170,14 @@ def test_a_cursor_deep_in_the_paged_index_is_answered_in_one_read_from_its_page(
     after = command_backend.index_after("sessions", 1300, "id300", 5)  # 5 read from the cursor's score on
     assert after == [(f"id{i}", 1000 + i) for i in range(301, 305)]
     assert counts == [5]  # the pages before the cursor's are not read
+
+
+def test_a_record_that_does_not_parse_keeps_its_place_when_the_build_moves_the_index(command_store):
+    backend = command_store.backend
+    made = make_clients(3)
+    backend.call("SET", backend.keys.record("clients", "client_junk"), "not json")
+    add_entry(backend, backend.keys.creation("clients"), "client_junk", epoch_ms(made[1]["created_at"]))
+    to_previous_layout(backend, "clients")
+    call_command("build_indexes", stdout=io.StringIO(), stderr=io.StringIO())
+    assert backend.call("EXISTS", backend.keys.index("clients")) == 0
+    assert backend.snapshot_ids("clients")[1] == [made[0]["id"], made[1]["id"], "client_junk", made[2]["id"]]

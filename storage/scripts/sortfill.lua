@@ -4,15 +4,17 @@
 -- differs from it) is moved, and taken out for no score; a record not placed yet is not looked for.
 -- KEYS: 1 the sort index
 -- ARGV: 1 record key prefix ("{prefix}:<collection>:"), 2 JSON list of {id, version, score or ''}
--- (version -1: whatever the record's version, for the creation index: created_at never changes and
--- an update does not place the record), 3 the sorted field
+-- (version -1: whatever the record's version or text, for the creation index: created_at never
+-- changes, an update does not place the record, and one that does not parse keeps its place), 3 the
+-- sorted field
 local placed = 0
 for _, entry in ipairs(cjson.decode(ARGV[2])) do
   local raw = redis.call('GET', ARGV[1] .. entry[1])
   if raw then
     local ok, doc = pcall(cjson.decode, raw)
-    if ok and type(doc) == 'table' and (entry[2] < 0 or (tonumber(doc.version) or 0) == entry[2]) then
-      local stored = epoch_ms(doc[ARGV[3]])
+    ok = ok and type(doc) == 'table'
+    if entry[2] < 0 or (ok and (tonumber(doc.version) or 0) == entry[2]) then
+      local stored = ok and epoch_ms(doc[ARGV[3]]) or nil
       if stored and stored ~= entry[3] then
         pz_remove(KEYS[1], stored, entry[1], true)
       end

@@ -317,18 +317,9 @@ MUTANTS = [
     ("pages.lua", "(sign == '-' and -1 or 1)", "1", PAGES),
     ("pages.lua", "local yy = mo <= 2 and y - 1 or y", "local yy = y", PAGES),
     # sortfill: only a record still at the version its score was computed from
-    (
-        "sortfill.lua",
-        "(entry[2] < 0 or (tonumber(doc.version) or 0) == entry[2])",
-        "true",
-        FILL,
-    ),
-    (
-        "sortfill.lua",
-        "(entry[2] < 0 or (tonumber(doc.version) or 0) == entry[2])",
-        "(tonumber(doc.version) or 0) == entry[2]",
-        CREATION,
-    ),
+    ("sortfill.lua", "if entry[2] < 0 or (ok and (tonumber(doc.version) or 0) == entry[2]) then", "if true then", FILL),
+    ("sortfill.lua", "entry[2] < 0 or (ok and", "(ok and", CREATION),
+    ("sortfill.lua", "local stored = ok and epoch_ms(doc[ARGV[3]]) or nil", "local stored = nil", FILL),
     # the creation index: its walk, and its previous layout's form read while it is there
     (
         "pages.lua",
