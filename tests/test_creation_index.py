@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from clients.models import Client
-from diagnostics import checks
+from diagnostics import checks, integrity
 from storage.cache import epoch_ms
 from storage.keys import CREATION_ORDER
 from storage.store import get_store
@@ -94,6 +94,9 @@ def test_data_of_the_previous_layout_is_read_and_written_until_the_build_moves_i
     assert ids(Client.objects.order_by("-created_at")[:3]) == expected[::-1][:3]
     assert backend.snapshot_ids("clients")[1] == expected
     assert [i for i, _ in creation_walk(backend, "clients", 4)] == expected
+    seen = []
+    get_store().collection("clients").scan(lambda: seen.clear() or seen.extend, chunk=4)  # pages and their size
+    assert [r["id"] for r in seen] == expected
 
     # writes keep both forms meanwhile
     clients = get_store().collection("clients")
@@ -106,6 +109,7 @@ def test_data_of_the_previous_layout_is_read_and_written_until_the_build_moves_i
     clients.delete(client["id"], cascade=True)
     expected.remove(client["id"])
     assert backend.count("sessions") == 0 and backend.call("ZCARD", backend.keys.index("sessions")) == 0
+    assert ids(Client.objects.all()[:20]) == expected  # the page read again with the size, in one trip
 
     health = checks.run_checks([checks.DataInRedis()])[0]
     assert health.status == checks.WARNING and "clients.created_at" in health.message
@@ -180,4 +184,17 @@ def test_a_record_that_does_not_parse_keeps_its_place_when_the_build_moves_the_i
     to_previous_layout(backend, "clients")
     call_command("build_indexes", stdout=io.StringIO(), stderr=io.StringIO())
     assert backend.call("EXISTS", backend.keys.index("clients")) == 0
-    assert backend.snapshot_ids("clients")[1] == [made[0]["id"], made[1]["id"], "client_junk", made[2]["id"]]
+    junk = {"id": "client_junk", "created_at": made[1]["created_at"]}
+    assert backend.snapshot_ids("clients")[1] == in_creation_order([*made, junk])
+
+
+def test_a_repair_reindexes_a_record_in_the_previous_layout_s_creation_index_too(command_store):
+    backend = command_store.backend
+    made = make_clients(3)
+    to_previous_layout(backend, "clients")
+    backend.call("ZREM", backend.keys.index("clients"), made[1]["id"])
+    inspection = integrity.inspect(get_store())
+    assert [p.kind for p in inspection.problems] == ["record_not_indexed"]
+    assert [a["result"] for a in integrity.repair(get_store(), inspection)] == ["applied"]
+    assert backend.call("ZRANGE", backend.keys.index("clients"), 0, -1) == in_creation_order(made)
+    assert backend.snapshot_ids("clients")[1] == in_creation_order(made)

@@ -221,7 +221,7 @@ MUTANTS = [
         "if false then",
         FIX,
     ),
-    ("repair.lua", "redis.call('ZADD', KEYS[2], 'NX', spec.score, spec.id)", "", FIX),
+    ("repair.lua", "redis.call('ZADD', KEYS[2], 'NX', spec.score, spec.id)", "", [*FIX, *CREATION]),
     ("repair.lua", "redis.call('HSET', unique_bucket(u[1], u[2]), u[2], spec.id)", "", FIX),
     ("repair.lua", "ref_add(key(coll, 'by', b[1], b[2]), spec.id)", "", FIX),
     ("repair.lua", "return finish({'ok', record_change(coll, spec.id)})", "return finish({'ok', 0})", FIX),
@@ -286,10 +286,15 @@ MUTANTS = [
     ("refs.lua", "    redis.call('HSET', key, unpack(args))", "", REFS),
     ("refs.lua", "  ref_convert(key)\n", "", REFS),
     # pages: a page of an index, paged or not (page.lua and state.lua)
-    ("pages.lua", "  if limit > 0 then", "  if limit >= 0 then", [*STATE, "tests/test_storage_queryset.py"]),
-    ("pages.lua", "reverse and 'ZREVRANGE' or 'ZRANGE', index", "reverse and 'ZRANGE' or 'ZREVRANGE', index", STATE),
-    ("pages.lua", "index, offset, offset + limit - 1)", "index, offset, offset + limit)", STATE),
-    ("pages.lua", "return redis.call('ZCARD', index), ids", "return -1, ids", STATE),
+    ("pages.lua", "  if limit > 0 then", "  if limit >= 0 then", [*STATE, "tests/test_storage_queryset.py", *CREATION]),
+    (
+        "pages.lua",
+        "reverse and 'ZREVRANGE' or 'ZRANGE', index",
+        "reverse and 'ZRANGE' or 'ZREVRANGE', index",
+        [*STATE, *CREATION],
+    ),
+    ("pages.lua", "index, offset, offset + limit - 1)", "index, offset, offset + limit)", [*STATE, *CREATION]),
+    ("pages.lua", "return redis.call('ZCARD', index), ids", "return -1, ids", [*STATE, *CREATION]),
     (
         "pages.lua",
         "return pz_count(index), pz_range(index, offset, limit, reverse)",
