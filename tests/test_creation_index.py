@@ -171,9 +171,11 @@ def test_a_cursor_deep_in_the_paged_index_is_answered_in_one_read_from_its_page(
     for i in range(500):
         add_entry(command_backend, base, f"id{i:03d}", 1000 + i)
     counts = index_reads(command_backend, monkeypatch)
-    after = command_backend.index_after("sessions", 1300, "id300", 5)  # 5 read from the cursor's score on
-    assert after == [(f"id{i}", 1000 + i) for i in range(301, 305)]
-    assert counts == [5]  # the pages before the cursor's are not read
+    for at in (300, 118, 119, 357, 359):  # within a page, and at its end (the next page read on)
+        counts.clear()
+        after = command_backend.index_after("sessions", 1000 + at, f"id{at:03d}", 5)  # 5 read from its score on
+        assert after == [(f"id{i:03d}", 1000 + i) for i in range(at + 1, at + 5)]
+        assert counts == [5]  # the pages before the cursor's are not read
 
 
 def test_a_record_that_does_not_parse_keeps_its_place_when_the_build_moves_the_index(command_store):
