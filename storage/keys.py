@@ -11,6 +11,12 @@ RATE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 CREATION_ORDER = "created_at"  # the field of the creation index, a paged index like a sort index
 
 
+def index_page(base, entry):
+    """The page key that an entry of a paged index's directory names (storage/scripts/pages.lua
+    pz_page_key: the entry ends with ' ' and the page number)."""
+    return f"{base}:p:{entry.rpartition(' ')[2]}"
+
+
 def valid_id(value):
     return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
 

@@ -5,6 +5,7 @@ import json
 import uuid
 
 from ..errors import StorageError, StorageUnavailable
+from ..keys import index_page
 from .base import RawState
 
 SCAN_COUNT = 1000
@@ -65,7 +66,7 @@ class CommandDiagnostics:
         if not pages:
             return []
         each = -(-int(count) // max(len(pages), 1))
-        found = self.pipeline([("ZRANDMEMBER", f"{base}:p:{p.rpartition(' ')[2]}", each) for p in pages])
+        found = self.pipeline([("ZRANDMEMBER", index_page(base, p), each) for p in pages])
         return [record_id for ids in found for record_id in ids or ()][: int(count)]
 
     def scan(self, pattern):

@@ -24,6 +24,7 @@ import httpx
 
 from .. import scripts
 from ..errors import CommandError, ConfigurationError, TransientError
+from ..keys import index_page
 from ..retry import with_retry
 from .commands import CommandBackend
 from .shared import CREDENTIAL_REPLIES, TRANSIENT_REPLIES, mask_url
@@ -124,8 +125,7 @@ class RestBackend(CommandBackend):
             if int(exists) or not pages:
                 return int(version or 0), list(ids or ())
             again, *found = self.pipeline(
-                [("GET", keys.version(collection))]
-                + [("ZRANGE", f"{base}:p:{entry.rpartition(' ')[2]}", 0, -1) for entry in pages],
+                [("GET", keys.version(collection))] + [("ZRANGE", index_page(base, entry), 0, -1) for entry in pages],
                 transaction=True,
             )
             if again == version:

@@ -7,10 +7,7 @@ if problem then
   return finish(problem)
 end
 redis.call('SET', KEYS[1], ARGV[2])
-pz_add(creation(coll), spec.created_ms, spec.id)
-if redis.call('EXISTS', KEYS[2]) == 1 then
-  redis.call('ZADD', KEYS[2], spec.created_ms, spec.id)
-end
+index_creation(spec.id, spec.created_ms)
 apply_indexes(spec.id, unique, by)
 local version = record_change(coll, spec.id)
 if version == 1 then

@@ -17,6 +17,16 @@ local function creation(collection)
   return key(collection, 'order', 'created_at')
 end
 
+-- Put a record in this collection's creation index, and in the previous layout's sorted set while
+-- that is there.
+local function index_creation(id, score)
+  local legacy = key(coll, 'index')
+  if redis.call('EXISTS', legacy) == 1 then
+    redis.call('ZADD', legacy, 'NX', score, id)
+  end
+  pz_add(creation(coll), score, id)
+end
+
 -- Take a record out of its collection's creation index (both forms), found by its stored
 -- created_at (every page is looked through only when that can't be read).
 local function unindex_creation(collection, id, doc)

@@ -37,10 +37,7 @@ elseif action == 'reindex' then
       return finish({'unique', u[1], owner})
     end
   end
-  if redis.call('EXISTS', KEYS[2]) == 1 then
-    redis.call('ZADD', KEYS[2], 'NX', spec.score, spec.id)
-  end
-  pz_add(creation(coll), spec.score, spec.id)
+  index_creation(spec.id, spec.score)
   for _, u in ipairs(spec.unique) do
     redis.call('HSET', unique_bucket(u[1], u[2]), u[2], spec.id)
   end

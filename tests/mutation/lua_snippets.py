@@ -121,8 +121,8 @@ MUTANTS = [
     ),
     ("create.lua", "if problem then", "if false then", ROW),
     ("create.lua", "redis.call('SET', KEYS[1], ARGV[2])", "", ROW),
-    ("create.lua", "pz_add(creation(coll), spec.created_ms, spec.id)", "", [*ROW, *CREATION]),
-    ("create.lua", "redis.call('ZADD', KEYS[2], spec.created_ms, spec.id)", "", CREATION),
+    ("create.lua", "index_creation(spec.id, spec.created_ms)", "", [*ROW, *CREATION]),
+    ("prelude.lua", "  pz_add(creation(coll), score, id)", "", [*ROW, *CREATION, *FIX]),
     ("create.lua", "apply_indexes(spec.id, unique, by)", "", ROW),
     ("create.lua", "if version == 1 then", "if false then", SORT),
     ("create.lua", "redis.call('HSET', KEYS[5], 'ordered:' .. coll .. ':' .. o[1], '1')", "", SORT),
@@ -206,7 +206,7 @@ MUTANTS = [
     # repair
     ("repair.lua", "if current ~= spec.expected then", "if false then", FIX),
     ("repair.lua", "if not pz_remove(creation(coll), spec.score, spec.id) and not legacy then", "if false then", FIX),
-    ("repair.lua", "  pz_add(creation(coll), spec.score, spec.id)", "", FIX),
+    ("repair.lua", "  index_creation(spec.id, spec.score)", "", FIX),
     ("repair.lua", "if not unique_remove(spec.field, spec.value, spec.id) then", "if false then", FIX),
     (
         "repair.lua",
@@ -221,7 +221,7 @@ MUTANTS = [
         "if false then",
         FIX,
     ),
-    ("repair.lua", "redis.call('ZADD', KEYS[2], 'NX', spec.score, spec.id)", "", [*FIX, *CREATION]),
+    ("prelude.lua", "redis.call('ZADD', legacy, 'NX', score, id)", "", [*FIX, *CREATION]),
     ("repair.lua", "redis.call('HSET', unique_bucket(u[1], u[2]), u[2], spec.id)", "", FIX),
     ("repair.lua", "ref_add(key(coll, 'by', b[1], b[2]), spec.id)", "", FIX),
     ("repair.lua", "return finish({'ok', record_change(coll, spec.id)})", "return finish({'ok', 0})", FIX),
