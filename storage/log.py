@@ -18,6 +18,11 @@ def _emit(kind, message, critical=False, **fields):
     logger.log(level, message, extra={"event": kind, "fields": fields})
 
 
+def enabled(kind):
+    """Whether events of this kind are logged: a caller on a hot path builds its message only then."""
+    return logger.isEnabledFor(LEVELS[kind])
+
+
 def success(message, **fields):
     _emit("success", message, **fields)
 

@@ -127,6 +127,11 @@ class Writes:
     def _written(self, write, doc, result, verb):
         record = parse(doc) if doc is not None else None
         self.cache.written(write.record_id, record, result.collection_version)
+        if log.enabled("success"):  # the message is built only when it is logged
+            self._log_written(write, record, result, verb)
+        return record if record is not None else result
+
+    def _log_written(self, write, record, result, verb):
         title = record.get(self.spec.title_field, "") if record is not None and self.spec.title_field else ""
         suffix = f" - {title}" if title else ""
         extra = f" with {result.cascaded} dependent record(s)" if result.cascaded else ""
@@ -136,7 +141,6 @@ class Writes:
             id=write.record_id,
             version=result.record_version,
         )
-        return record if record is not None else result
 
     def _refs(self, fields):
         refs = []
