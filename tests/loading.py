@@ -82,10 +82,10 @@ def finish_loading(server, deadline=60):
 
 
 def record_outcomes(backend):
-    """Record every attempt the backend makes (the redis client's commands, or the REST POSTs):
+    """Record every attempt the backend makes (the redis backend's commands, or the REST POSTs):
     "answered" or the error's text. Returns the list, appended to as attempts happen."""
     outcomes = []
-    owner, name = (backend, "_send") if hasattr(backend, "_send") else (backend.client, "execute_command")
+    owner, name = (backend, "_send") if hasattr(backend, "_send") else (backend, "_command")
     call = getattr(owner, name)
 
     def recorded(*args, **kwargs):

@@ -10,6 +10,7 @@ from ..errors import CommandError, ConfigurationError, TransientError, WriteNotD
 from ..retry import with_retry
 from .command_diagnostics import SCAN_COUNT
 from .commands import CommandBackend
+from .held_connection import HeldConnection
 from .redis_modes import ConnectOptions, connect, mode_of_url
 from .shared import CREDENTIAL_REPLIES, TRANSIENT_REPLIES, mask_url
 
@@ -105,6 +106,7 @@ class RedisBackend(CommandBackend):
                 f"timeout ({int(socket_timeout * 1000)} ms), so that WAIT answers before the socket gives up"
             )
         self._client = client
+        self._held = None if client is None else HeldConnection(client)
         self._lock = threading.Lock()
 
     @property
@@ -113,24 +115,32 @@ class RedisBackend(CommandBackend):
         if self._client is None:
             with self._lock:
                 if self._client is None:
-                    self._client, self.mode = connect(self.url, self.options)
+                    client, self.mode = connect(self.url, self.options)
+                    # a cluster routes each command to its slot's node: redis-py picks the connection
+                    self._held = HeldConnection(client) if self.mode != "cluster" else None
+                    self._client = client
                     log.success(f"Redis connection mode: {self.mode} ({mask_url(self.url)})", mode=self.mode)
         return self._client
 
     def describe(self):
         return {"backend": self.name, "target": mask_url(self.url), "mode": self.mode}
 
+    def _command(self, *args):
+        client = self.client
+        held = self._held
+        return client.execute_command(*args) if held is None else held.execute(*args)
+
     @with_retry
     def call(self, *args):
         with translated_errors():
-            return self.client.execute_command(*args)
+            return self._command(*args)
 
     def counted(self, name):
         # Read on every API request before anything else: one attempt, no retry (a failure is
         # StorageError; the caller then does without the counter), so that an outage costs a
         # request the retry policy's patience once, in the operation that needs the backend.
         with translated_errors():
-            return int(self.client.execute_command("GET", self.keys.rate(name)) or 0)
+            return int(self._command("GET", self.keys.rate(name)) or 0)
 
     @with_retry
     def pipeline(self, commands, transaction=False):
@@ -162,9 +172,9 @@ class RedisBackend(CommandBackend):
     def _script(self, operation, keys, args):
         with translated_errors():
             try:
-                return self.client.evalsha(scripts.sha1(operation), len(keys), *keys, *args)
+                return self._command("EVALSHA", scripts.sha1(operation), len(keys), *keys, *args)
             except redis.exceptions.NoScriptError:
-                return self.client.eval(scripts.source(operation), len(keys), *keys, *args)
+                return self._command("EVAL", scripts.source(operation), len(keys), *keys, *args)
 
     @with_retry
     def _script_and_wait(self, operation, keys, args):
@@ -216,5 +226,7 @@ class RedisBackend(CommandBackend):
         return client.get_redis_connection(client.get_node_from_key(key))
 
     def close(self):
+        if self._held is not None:
+            self._held.release()
         if self._client is not None:
             self._client.close()

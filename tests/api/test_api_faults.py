@@ -240,19 +240,20 @@ def test_a_write_whose_reply_is_lost_is_applied_once_thanks_to_its_operation_id(
         client = new_client(editor)
         url = f"/api/clients/{client['id']}/"
         editor.patch(url, {"notes": "warm"}, content_type="application/json")  # the script is loaded: no NOSCRIPT
-        redis_client = store.backend.client
-        script = redis_client.evalsha
+        backend = store.backend
+        command = backend._command  # every single command the backend sends goes through it
         calls = []
 
-        def reply_lost_the_first_time(*args, **kwargs):
-            calls.append(1)
-            # first attempt: the command goes through, the reply is dropped; then the network is fine
-            proxy.set_mode("close_after", limit=0) if len(calls) == 1 else proxy.set_mode("pass")
-            return script(*args, **kwargs)
+        def reply_lost_the_first_time(*args):
+            if args[0] == "EVALSHA":
+                calls.append(1)
+                # first attempt: the command goes through, the reply is dropped; then the network is fine
+                proxy.set_mode("close_after", limit=0) if len(calls) == 1 else proxy.set_mode("pass")
+            return command(*args)
 
-        redis_client.evalsha = reply_lost_the_first_time
+        backend._command = reply_lost_the_first_time
         response = editor.patch(url, {"notes": "once"}, content_type="application/json", headers={"If-Match": '"2"'})
-        redis_client.evalsha = script
+        del backend._command
         assert len(calls) == 2  # the reply was lost and the write sent again
         assert response.status_code == 200, response.content  # not a false 412
         assert response["ETag"] == '"3"' and response.json()["notes"] == "once"
