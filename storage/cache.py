@@ -12,6 +12,7 @@ first (what a detail read or a stale-read fallback may serve).
 
 import threading
 from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
@@ -83,7 +84,10 @@ class CollectionCache:
         self.lock = threading.RLock()
         self.max_records = max_records  # None = unbounded
         self.version = None  # the collection version this memory is complete up to; None = partial
-        self.records = {}
+        # by id, least recently used first (a partial cache drops from the front): an OrderedDict,
+        # because a dict's first key is found by skipping every slot freed at its front, which cost
+        # 21 µs a record read at 100,000 records
+        self.records = OrderedDict()
         self._keys = []  # per chunk: the order_key of its records, sorted
         self._rows = []  # per chunk: its records, in the same order
         self._frozen = []  # per chunk: a tuple of its rows, or None once changed
@@ -92,7 +96,7 @@ class CollectionCache:
     def replace(self, version, records):
         with self.lock:
             self.version = version
-            self.records = {r["id"]: r for r in records}
+            self.records = OrderedDict((r["id"], r) for r in records)
             rows = sorted(self.records.values(), key=order_key)
             self._rows = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
             self._keys = [[order_key(r) for r in chunk] for chunk in self._rows]
@@ -170,13 +174,13 @@ class CollectionCache:
         if old is not record and (old is None or (old.get("version", 0) <= record.get("version", 0) and old != record)):
             self._put(record)  # an identical copy is not a change: the list snapshot stays valid
         elif self.version is None:
-            self.records[record["id"]] = self.records.pop(record["id"])  # recently used
+            self.records.move_to_end(record["id"])  # recently used
 
     def _put(self, record):
         record_id = record["id"]
         if self.version is None:  # partial: no list order, just the most recent records
-            self.records.pop(record_id, None)
             self.records[record_id] = record
+            self.records.move_to_end(record_id)
             self._trim()
             return
         old = self.records.get(record_id)
@@ -239,4 +243,4 @@ class CollectionCache:
         if self.max_records is None:
             return
         while len(self.records) > self.max_records:
-            self.records.pop(next(iter(self.records)))
+            self.records.popitem(last=False)
