@@ -16,6 +16,19 @@ UPDATE = "Update ≤ 2.5× a raw SET"
 UPDATE_TRIPS = "Update in one round trip"
 FLOOR = "The write scripts alone (not a target: the floor under the two write targets)"
 MEMORY = "Redis memory per record ≤ 2× its JSON (the target is at 100,000 clients and 1,000,000 sessions)"
+MEMORY_TARGET_SIZES = {"clients": 100_000, "sessions": 1_000_000}
+# Below those sizes the change log's fixed bound (10,000 entries) is spread over fewer records:
+# 145 B per record at 10,000 clients, 15 B at 100,000. Such loads are reported, not judged.
+NOT_A_TARGET_SIZE = "not judged at this size (the change log's fixed bound weighs more per record)"
+
+
+def memory_verdict(measured):
+    """met / missed for a load at the target's size; why not judged for a smaller one."""
+    if measured["count"] < MEMORY_TARGET_SIZES.get(measured["collection"], 0):
+        return NOT_A_TARGET_SIZE
+    return at_most(measured["ratio"], 2)
+
+
 API_DETAIL_ORM = "API detail ≥ 1.3× the ORM on PostgreSQL"
 API_DETAIL_CACHE = "API detail ≥ 1.1× the cache-aside"
 API_LIST_CACHE = "API list of 50 ≥ 1.2× the cache-aside"
@@ -117,7 +130,7 @@ def memory_lines(run):
         return [f"- {MEMORY}: not measured in this run."]
     return [
         f"- {MEMORY}, {m['count']:,} {m['collection']} ({m.get('run', '')}): {m['total_per_record']:.0f} B "
-        f"for {m['json_per_record']:.0f} B of JSON, {m['ratio']:.2f}×: {at_most(m['ratio'], 2)}."
+        f"for {m['json_per_record']:.0f} B of JSON, {m['ratio']:.2f}×: {memory_verdict(m)}."
         for m in memory
     ]
 

@@ -73,3 +73,26 @@ def test_the_request_costs_script_runs_each_feature_on_and_off():
         "fields once: GET detail (render cache off)",
         "persistent connection: token looked up in SQL",
     ]
+
+
+def test_the_memory_target_is_judged_at_the_sizes_it_names_and_smaller_loads_are_shown_unjudged():
+    from bench import report
+
+    def measured(collection, count, ratio):
+        parts = dict.fromkeys(("records", "index", "changes", "unique", "by-indexes, other"), 10)
+        return {
+            "collection": collection,
+            "count": count,
+            "ratio": ratio,
+            "total_per_record": 300 * ratio,
+            "json_per_record": 300,
+            "parts_per_record": parts,
+            "op_keys_per_write": 136,
+        }
+
+    rows = [measured("clients", 10_000, 2.8), measured("clients", 100_000, 2.1), measured("sessions", 1_000_000, 1.9)]
+    lines = analysis.memory_lines({"memory": rows})
+    assert lines[0].endswith(f"2.80×: {analysis.NOT_A_TARGET_SIZE}.")
+    assert "2.10×: **missed**" in lines[1] and lines[2].endswith("1.90×: met.")
+    cells = [line.split(" | ")[6] for line in report.memory_table(rows)[2:]]
+    assert cells == ["not judged at this size", "**missed**", "met"]
