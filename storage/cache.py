@@ -91,6 +91,7 @@ class CollectionCache:
         self._keys = []  # per chunk: the order_key of its records, sorted
         self._rows = []  # per chunk: its records, in the same order
         self._frozen = []  # per chunk: a tuple of its rows, or None once changed
+        self._firsts = None  # the first key of each chunk, or None once one changed (made again when asked)
         self._snapshot = None
 
     def replace(self, version, records):
@@ -101,7 +102,7 @@ class CollectionCache:
             self._rows = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
             self._keys = [[order_key(r) for r in chunk] for chunk in self._rows]
             self._frozen = [None] * len(self._rows)
-            self._snapshot = None
+            self._firsts = self._snapshot = None
 
     def make_partial(self):
         """The collection outgrew the cache: keep only the most recent records, no list order."""
@@ -208,6 +209,7 @@ class CollectionCache:
             self._rows[at + 1 : at + 1] = [self._rows[at][half:]]
             self._keys[at + 1 : at + 1] = [self._keys[at][half:]]
             self._frozen[at + 1 : at + 1] = [None]
+            self._firsts = None
             del self._rows[at][half:], self._keys[at][half:]
 
     def _drop(self, record_id):
@@ -221,11 +223,17 @@ class CollectionCache:
             self._changed(at)
         else:
             del self._rows[at], self._keys[at], self._frozen[at]
-            self._snapshot = None
+            self._firsts = self._snapshot = None
 
     def _chunk_for(self, key):
         """The chunk where `key` belongs (chunks are never empty, but for the first one)."""
-        return max(bisect_right([keys[0] for keys in self._keys if keys], key) - 1, 0)
+        # Made again only when chunks are added or removed: a chunk's first key changes otherwise
+        # only by a record put before every other (always chunk 0) or by its first record removed
+        # (its first key grows), and a key between the old first and the new one sorts right at
+        # the end of the chunk before as at the start of this one, so either may take it.
+        if self._firsts is None:
+            self._firsts = [keys[0] for keys in self._keys if keys]
+        return max(bisect_right(self._firsts, key) - 1, 0)
 
     def _locate(self, key):
         """(chunk, position) of the record with this order key (it is cached)."""

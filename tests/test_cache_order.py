@@ -143,3 +143,29 @@ def test_lists_are_ordered_to_the_millisecond():
     cache = CollectionCache()
     cache.replace(0, [record("z", "2026-01-01T00:00:00.002Z"), record("a", "2026-01-01T00:00:00.003Z")])
     assert [r["id"] for r in cache.ordered()] == ["z", "a"]  # 1 ms apart: time first, not the id
+
+
+def test_list_stays_sorted_after_the_whole_collection_is_replaced():
+    # where each chunk starts is worked out again for the new records, not kept from the old ones
+    cache = CollectionCache()
+    cache.replace(0, [record(f"a{i:04d}", f"2026-01-01T00:00:{i % 60:02d}.{i:04d}") for i in range(3 * CHUNK)])
+    cache.written("a9999", record("a9999", "2026-01-01T00:00:30"), 0)  # chunk starts worked out
+    cache.replace(1, [record(f"b{i:04d}", f"2027-01-01T00:00:{i % 60:02d}.{i:04d}") for i in range(3 * CHUNK)])
+    for i in range(0, 3 * CHUNK, 97):
+        cache.written(f"c{i:04d}", record(f"c{i:04d}", f"2027-01-01T00:00:{i % 60:02d}.{i:04d}"), 0)
+    assert list(cache.ordered()) == expected(cache)
+
+
+def test_list_stays_sorted_when_chunks_empty_out_and_go():
+    rng = random.Random(11)
+    cache = CollectionCache()
+    cache.replace(0, [record(f"r{i:04d}", f"2026-01-01T00:{i // 60:02d}:{i % 60:02d}") for i in range(3 * CHUNK)])
+    for i in range(CHUNK, 2 * CHUNK):  # the middle chunk empties out, and is removed
+        cache.written(f"r{i:04d}", None, 0)
+    for step in range(600):
+        minute = rng.randint(0, 3 * CHUNK // 60)
+        stamp = f"2026-01-01T00:{minute:02d}:{rng.randint(0, 59):02d}"
+        cache.written(f"n{step:04d}", record(f"n{step:04d}", stamp), 0)
+        if step % 50 == 0:
+            assert list(cache.ordered()) == expected(cache)
+    assert list(cache.ordered()) == expected(cache)
