@@ -91,7 +91,7 @@ class CollectionCache:
         self._keys = []  # per chunk: the order_key of its records, sorted
         self._rows = []  # per chunk: its records, in the same order
         self._frozen = []  # per chunk: a tuple of its rows, or None once changed
-        self._firsts = None  # the first key of each chunk, or None once one changed (made again when asked)
+        self._firsts = None  # the first key of each chunk; None once chunks come or go (made again when asked)
         self._snapshot = None
 
     def replace(self, version, records):
