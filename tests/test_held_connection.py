@@ -70,6 +70,8 @@ def test_a_connection_killed_under_it_is_replaced_and_the_command_retried(backen
     redis_server.client().client_kill_filter(_id=held)
     assert backend.call("GET", key) == "kept"  # the failed attempt dropped it; the retry took another
     assert connection_id(backend) != held
+    pool = backend.client.connection_pool
+    assert len(pool._in_use_connections) + len(pool._available_connections) == 1  # given back, not leaked
 
 
 def test_an_error_reply_keeps_the_connection(backend):

@@ -8,9 +8,9 @@ using it; a thread that finds it busy goes through the pool, as before. Pipeline
 the pool.
 
 What the pool's checkout guards against is kept: a reply is read whole, or (any failure but an
-error reply) the connection is closed and given back, and the next command checks a new one out
-(connected afresh, to the current master under Sentinel); an idle connection is checked with a PING
-before use (health_check_interval). A process forked from this one takes a connection of its own
+error reply) the connection, which redis-py has closed, is given back, and the next command checks
+one out (connected afresh, to the current master under Sentinel); an idle connection is checked
+with a PING before use (health_check_interval). A process forked from this one takes a connection of its own
 (the parent's socket is never used).
 """
 
@@ -53,15 +53,15 @@ class HeldConnection:
         return self.connection
 
     def _drop(self, connection):
-        """After a failure (a reply may be half read): closed and given back, so the next command
-        takes a connection the pool checks (and that a Sentinel pool points at the current master)."""
-        connection.disconnect()
+        """After a failure: given back, so the next command takes a connection the pool checks (and
+        that a Sentinel pool points at the current master). A failure while sending or reading has
+        already closed it (redis-py's Connection does), so no half-read reply stays on it."""
         self.client.connection_pool.release(connection)
         self.connection = None
 
     def release(self):
         """Give the connection back to the pool (the backend closes)."""
         with self.lock:
-            if self.connection is not None and self.pid == os.getpid():
+            if self.connection is not None:  # a forked child's pool ignores its parent's connection
                 self.client.connection_pool.release(self.connection)
             self.connection = None
